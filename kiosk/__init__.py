@@ -1,0 +1,3 @@
+"""Madoguchi: facility reservation and cashless payment kiosk."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Workshop practice mode: ``python -m kiosk practice`` (docs/practice.md)."""

@@ -1,0 +1,118 @@
+"""``python -m kiosk practice`` as a subprocess (browser tests, the guides tool): a free
+port on 127.0.0.1, its own data dir, the URLs it prints.
+
+    with PracticeProcess(tmp_dir, seats=5) as practice:
+        practice.url, practice.seat_url(3), practice.volunteer_url, practice.paysim_url
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+CLOCK_START = "2026-11-25T10:00"  # the browser tests' city clock
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PracticeProcess:
+    def __init__(self, data_dir: Path, *, seats: int = 5, env: Mapping[str, str] | None = None,
+                 clock_start: str | None = CLOCK_START, start_timeout_s: float = 60.0) -> None:
+        self.data_dir = Path(data_dir)
+        self.seats = seats
+        self.extra_env = dict(env or {})
+        self.clock_start = clock_start
+        self.start_timeout_s = start_timeout_s
+        self.port = 0
+        self.proc: subprocess.Popen | None = None
+        self.log_path = self.data_dir.parent / f"{self.data_dir.name}-practice.log"
+        self.paysim_url = ""
+        self.server_url = ""
+        self.volunteer_code = ""
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def seat_url(self, n: int) -> str:
+        return f"{self.url}/seat/{n}"
+
+    @property
+    def volunteer_url(self) -> str:
+        return f"{self.url}/volunteer"
+
+    def __enter__(self) -> "PracticeProcess":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> "PracticeProcess":
+        self.port = free_port()
+        env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+        if self.clock_start:
+            env["MADOGUCHI_CLOCK_START"] = self.clock_start
+        env.update(self.extra_env)
+        env["PYTHONUNBUFFERED"] = "1"
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kiosk", "practice", "--no-browser", "--port", str(self.port),
+             "--data-dir", str(self.data_dir), "--seats", str(self.seats)],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        log.close()
+        deadline = time.monotonic() + self.start_timeout_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"practice kiosk exited with {self.proc.returncode}:\n{self.log_tail()}")
+            self._read_banner()
+            if self.paysim_url:
+                try:
+                    with urllib.request.urlopen(self.url + "/", timeout=2) as response:
+                        if response.status == 200:
+                            return self
+                except (urllib.error.URLError, ConnectionError, TimeoutError):
+                    pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"practice kiosk did not answer in {self.start_timeout_s:.0f} s:\n{self.log_tail()}")
+
+    def _read_banner(self) -> None:
+        text = self.log_tail(400)
+        found = {key: re.search(pattern, text, re.M) for key, pattern in {
+            "paysim_url": r"practice payment app .*?: (http://\S+?)/?$",
+            "server_url": r"practice central server: (http://\S+)$",
+            "volunteer_code": r"volunteer page: .* \(code (\d+)\)",
+        }.items()}
+        for key, match in found.items():
+            if match:
+                setattr(self, key, match.group(1))
+
+    def log_tail(self, lines: int = 80) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)

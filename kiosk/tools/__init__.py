@@ -1,0 +1,1 @@
+"""Build-time tools run by scripts/setup.sh: fonts, catalogs, extraction, checks."""

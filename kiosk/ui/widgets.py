@@ -1,0 +1,185 @@
+"""Building blocks every screen uses: big buttons, the frame, notices.
+
+Sizes come from ``kiosk.ui.theme``: no text under 24 px, every target at least 72 px
+each way with a gap around it. ``tests/browser/test_ui_quality.py`` measures them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import flet as ft
+
+from kiosk.flow.viewmodels import Action, Chrome
+from kiosk.ui import theme as T
+
+# The page controller passes this in: runs an action inside the error boundary.
+Runner = Callable[[Callable[[], None], str], None]
+
+
+def on_tap(run: Runner, action: Action):
+    """An async click handler: it runs on the event loop thread, like every other
+    handler of the page, so the session and its SQLite cache see one thread only."""
+
+    async def handler(e) -> None:
+        run(action.run, action.id)
+
+    return handler
+
+
+def text(value: str, size: int = T.BODY, *, bold: bool = False, color: str | None = None,
+         **kwargs) -> ft.Text:
+    return ft.Text(value, style=T.text_style(size, bold=bold, color=color), **kwargs)
+
+
+def big_button(action: Action, run: Runner, *, primary: bool = True, width: int | None = None,
+               height: int = T.TARGET, size: int = T.BUTTON_TEXT) -> ft.Control:
+    """A large button whose accessible name is its label (+ detail).
+
+    One-line buttons are ``height`` tall; with a detail line the padding makes them
+    taller than ``T.TARGET`` whatever the text wraps to. With larger text (``T.roomy``)
+    the width grows with the text (``T.wide``) and the height is the text's own, so a
+    label that wraps is never cut."""
+    roomy = T.roomy()
+    if width is not None and roomy:
+        width = T.wide(width)
+    if not action.enabled:
+        bg, fg = T.DISABLED_BG, T.DISABLED_INK
+    elif action.selected:
+        bg, fg = T.SELECTED, T.ON_PRIMARY
+    elif primary:
+        bg, fg = T.PRIMARY, T.ON_PRIMARY
+    else:
+        bg, fg = T.PAPER, T.PRIMARY
+    label = f"{action.badge} {action.label}" if action.badge else action.label
+    lines: list[ft.Control] = [text(label, size, bold=True, color=fg, text_align=ft.TextAlign.CENTER)]
+    if action.detail:
+        lines.append(text(action.detail, T.DETAIL, color=fg, text_align=ft.TextAlign.CENTER))
+    if action.staff_label:  # the Japanese name staff know it by (午前), for a helper's eyes
+        lines.append(text(action.staff_label, T.DETAIL, color=fg, text_align=ft.TextAlign.CENTER))
+    return ft.Semantics(
+        identifier=action.id,
+        selected=action.selected if action.selected else None,
+        content=ft.Button(
+            content=ft.Column(lines, spacing=4, tight=True,
+                              horizontal_alignment=ft.CrossAxisAlignment.CENTER),
+            on_click=on_tap(run, action) if action.enabled else None,
+            disabled=not action.enabled,
+            width=width,
+            style=ft.ButtonStyle(
+                bgcolor=bg, color=fg,
+                padding=ft.Padding.symmetric(horizontal=16,
+                                             vertical=18 if action.detail or roomy else 10),
+                shape=ft.RoundedRectangleBorder(radius=14),
+                # Disabled: grey and a thin frame, not colour alone (as the calendar's days)
+                side=ft.BorderSide(3, T.PRIMARY) if action.enabled else ft.BorderSide(1, T.LINE),
+                text_style=T.text_style(size, bold=True, color=fg),
+            ),
+            height=None if action.detail or action.staff_label or roomy else height,
+        ),
+    )
+
+
+def notice_box(messages: tuple[str, ...] | list[str], identifier: str = "notices") -> ft.Control | None:
+    """Problems to fix before going on, in words and with a warning sign (not colour only)."""
+    if not messages:
+        return None
+    rows = [
+        ft.Row([ft.Icon(ft.Icons.WARNING_ROUNDED, color=T.NOTICE_INK, size=T.grown(34)),
+                ft.Container(text(m, T.BODY, bold=True, color=T.NOTICE_INK), expand=True)],
+               spacing=12, vertical_alignment=ft.CrossAxisAlignment.START)
+        for m in messages
+    ]
+    return ft.Semantics(
+        identifier=identifier,
+        live_region=True,
+        content=ft.Container(
+            content=ft.Column(rows, spacing=10),
+            bgcolor=T.NOTICE_BG,
+            border=ft.Border.all(3, T.NOTICE_INK),
+            border_radius=12,
+            padding=ft.Padding.symmetric(horizontal=20, vertical=16),
+        ),
+    )
+
+
+def notices(messages: tuple[str, ...]) -> ft.Control | None:
+    return notice_box(messages)
+
+
+def frame(chrome: Chrome, body: list[ft.Control], run: Runner, *,
+          primary: ft.Control | None = None) -> ft.Control:
+    """Step, title, notices and the body (scrolling if it must); along the bottom, always
+    in the same place: back and start over on the left, the screen's main action
+    (``primary``) on the right, and how to get help."""
+    head: list[ft.Control] = []
+    if chrome.step:
+        head.append(ft.Semantics(identifier="step", content=text(chrome.step, T.DETAIL,
+                                                                  color=T.DISABLED_INK)))
+    head.append(ft.Semantics(header=True, identifier="title",
+                             content=text(chrome.title, T.TITLE, bold=True)))
+    from kiosk.ui import call_staff  # late: it builds on this module
+
+    head += call_staff.head(chrome, run)  # the call's status; the helper's band
+    note = notices(chrome.notices)
+    if note is not None:  # larger text: at the top of the scrolling part, or no room is left
+        body = [note, *body] if T.roomy() else body
+        head += [] if T.roomy() else [note]
+    nav: list[ft.Control] = []
+    if chrome.back:
+        nav.append(big_button(chrome.back, run, primary=False, width=T.NAV_WIDTH))
+    if chrome.start_over:
+        nav.append(big_button(chrome.start_over, run, primary=False, width=T.NAV_WIDTH))
+    actions: ft.Control = ft.Row(
+        [ft.Row(nav, spacing=T.GAP, wrap=True, expand=True), *([primary] if primary else [])],
+        spacing=T.GAP * 2,
+        vertical_alignment=ft.CrossAxisAlignment.END,
+    )
+    if T.roomy():  # larger text: the main action on a line of its own, still on the right
+        actions = ft.Column([ft.Row(nav, spacing=T.GAP, run_spacing=T.GAP, wrap=True),
+                             *([ft.Row([primary], alignment=ft.MainAxisAlignment.END)] if primary else [])],
+                            spacing=T.GAP)
+    from kiosk.ui.link_status import indicator  # late: it builds on this module
+
+    status = indicator(chrome)
+    help_line = text(chrome.help_text, T.DETAIL)
+    footer = ft.Column(
+        [actions,
+         call_staff.footer_row(chrome, run, help_line, status)],  # + call staff, helper view
+        spacing=10,
+    )
+    from kiosk.ui.display_settings import with_button  # text size and colours, top right
+
+    if T.roomy():
+        # Larger text: the heading and the help line scroll with the body, and only the
+        # actions, the link and call staff stay put, so the body keeps room to show
+        # something even with a four-line title in a long language.
+        return ft.Column(
+            [
+                ft.Column([with_button(ft.Column(head, spacing=8), run), *body, help_line],
+                          spacing=T.GAP, scroll=ft.ScrollMode.AUTO, expand=True),
+                ft.Divider(height=2, thickness=2, color=T.LINE),
+                ft.Column([actions, *[r for r in [call_staff.footer_row(chrome, run, None, status)]
+                                      if r is not None]], spacing=10),
+            ],
+            spacing=16,
+            expand=True,
+        )
+    return ft.Column(
+        [
+            with_button(ft.Column(head, spacing=8), run),
+            ft.Column(body, spacing=T.GAP, scroll=ft.ScrollMode.AUTO, expand=True),
+            ft.Divider(height=2, thickness=2, color=T.LINE),
+            footer,
+        ],
+        spacing=16,
+        expand=True,
+    )
+
+
+def choice_grid(options, run: Runner, *, width: int = 520, height: int = T.TARGET,
+                size: int = T.BUTTON_TEXT) -> ft.Control:
+    """Big choices that wrap into as many columns as fit (1 to 15+ options); with larger
+    text the buttons grow wider, so fewer fit a row (one at extra large)."""
+    return ft.Row([big_button(o, run, width=width, height=height, size=size) for o in options],
+                  wrap=True, spacing=T.GAP, run_spacing=T.GAP)

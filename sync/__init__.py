@@ -1,0 +1,1 @@
+"""Central server and the kiosk-server sync link."""

@@ -1,0 +1,122 @@
+"""Text size and colours in real Chromium: changed mid-form without losing anything,
+drawn as chosen (pixels), every screen of a booking checked at large text, and gone with
+the session so the next person starts at the standard size and colours."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import pytest
+from playwright.async_api import expect
+
+from kiosk.flow.display import TEXT_GROWTH, TextSize
+from kiosk.ui.palette import HIGH_CONTRAST, STANDARD
+
+from .a11y_checks import screen_problems
+from .ui import KioskUI
+from .walk import close_display, set_display, walk_booking
+
+LARGE = TEXT_GROWTH[TextSize.LARGE]
+XL = TEXT_GROWTH[TextSize.EXTRA_LARGE]
+
+
+@pytest.fixture(scope="module")
+def kiosk_env(central):
+    return central.kiosk_env
+
+
+async def pixel(ui: KioskUI, x: int, y: int) -> str:
+    """The colour Chromium painted at (x, y), as #RRGGBB (a 1x1 PNG: any row filter of
+    a single pixel leaves its bytes as they are)."""
+    png = await ui.page.screenshot(clip={"x": x, "y": y, "width": 1, "height": 1})
+    pos, idat = 8, b""
+    while pos < len(png):
+        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        if kind == b"IDAT":
+            idat += png[pos + 8:pos + 8 + length]
+        pos += 12 + length
+    r, g, b = zlib.decompress(idat)[1:4]
+    return f"#{r:02X}{g:02X}{b:02X}"
+
+
+async def title_height(ui: KioskUI) -> float:
+    return (await ui.by_id("title").bounding_box())["height"]
+
+
+async def test_text_size_and_colours_keep_the_persons_place(ui: KioskUI):
+    await ui.stable_screenshot()
+    assert await pixel(ui, 5, 5) == STANDARD.PAPER
+    standard_title = await title_height(ui)
+    for step in ("lang-en", "task-book", "category-meeting_room", "unit-chuo-meeting-1",
+                 "day-2026-11-28", "slot-0900"):
+        await ui.tap_id(step)
+    await expect(ui.by_id("slot-0900")).to_contain_text("✓")
+    await ui.tap_id("next")
+    await ui.tap_id("identify-guest")
+    await ui.fill("Name", "Hanako Yamada")
+    await ui.tap_id("resident-yes")
+    await expect(ui.by_id("resident-yes")).to_contain_text("✓")
+
+    # Mid-form: larger text and high contrast, then close the panel.
+    await set_display(ui, "large", "high")
+    await ui.screenshot("panel-large-high-contrast")
+    assert not await screen_problems(ui, "display panel", "en", LARGE)
+    await close_display(ui)
+
+    # The same screen, the same choices, the typed name; larger and light on black.
+    await ui.expect_title("Your name and phone number")
+    await ui.textbox("Name").click()  # Flutter puts a field's value in the DOM once focused
+    await expect(ui.textbox("Name")).to_have_value("Hanako Yamada")
+    await expect(ui.by_id("resident-yes")).to_contain_text("✓")
+    await ui.screenshot("guest-details-large-high-contrast")
+    assert await pixel(ui, 5, 5) == HIGH_CONTRAST.PAPER
+    assert not await screen_problems(ui, "guest_details", "en", LARGE)
+
+    # Extra large on the next screen, then back one: the time chosen is still chosen.
+    await ui.fill("Phone number", "0311112222")
+    await ui.tap_id("next")
+    await ui.expect_title("Check your booking")
+    await set_display(ui, "xl")
+    await close_display(ui)
+    assert await title_height(ui) > 1.5 * standard_title
+    assert not await screen_problems(ui, "confirm", "en", XL)
+    for title in ("Your name and phone number", "How will you identify yourself?", "Choose the time"):
+        await ui.tap_id("back")
+        await ui.expect_title(title)
+    await expect(ui.by_id("slot-0900")).to_contain_text("✓")
+
+    # Start over wipes the session: the next person gets the standard look.
+    await ui.tap_id("start_over")
+    await ui.expect_title("言語を選んでください / Choose your language")
+    await ui.stable_screenshot()
+    assert await pixel(ui, 5, 5) == STANDARD.PAPER
+    assert await title_height(ui) == pytest.approx(standard_title, abs=1)
+    await ui.tap_id("display-settings")
+    await expect(ui.by_id("text-size-standard")).to_contain_text("✓")
+    await expect(ui.by_id("contrast-standard")).to_contain_text("✓")
+
+
+async def test_every_screen_at_large_text_in_japanese(ui: KioskUI):
+    problems: list[str] = []
+    async for screen in walk_booking(ui, lang="ja", category="hall", unit="bunka-small-hall",
+                                     day="2026-11-28", slots=["slot-0900"]):
+        if screen == "language":
+            await set_display(ui, "large")
+            await close_display(ui)
+        assert await ui.by_id("display-settings").count() == 1, f"{screen}: no settings button"
+        problems += await screen_problems(ui, screen, "en" if screen == "language" else "ja", LARGE)
+        await ui.screenshot(screen)
+    assert not problems, "\n".join(problems)
+
+
+async def test_every_screen_at_standard_size_high_contrast(ui: KioskUI):
+    problems: list[str] = []
+    async for screen in walk_booking(ui, lang="vi", category="tennis_court", unit="tennis-c",
+                                     day="2026-11-28", slots=["slot-1000"]):
+        if screen == "language":
+            await set_display(ui, "standard", "high")
+            await close_display(ui)
+        problems += await screen_problems(ui, screen, "en" if screen == "language" else "vi", 0)
+        await ui.screenshot(screen)
+    assert not problems, "\n".join(problems)
