@@ -3,6 +3,7 @@
     POST /v1/staff-calls                          kiosk: raise a call (idempotent by call_id)
     GET  /v1/staff-calls/{call_id}                kiosk: how its own call stands
     POST /v1/staff-calls/{call_id}/cancel         kiosk: the person no longer needs help
+    POST /v1/staff-calls/{call_id}/left           kiosk: the person's session ended, call still open
     GET  /v1/staff/calls[?wait=25&known=ETAG]     staff: the open calls (long-poll for news)
     POST /v1/staff/calls/{call_id}/acknowledge    staff: on my way
     POST /v1/staff/calls/{call_id}/close          staff: done
@@ -78,7 +79,19 @@ def cancel_call(request: Request, cred: Kiosk, call_id: CallIdPath) -> Response:
     return json_response(call)
 
 
-def _etag(calls: list[dict]) -> str:
+@router.post("/v1/staff-calls/{call_id}/left", response_model=StaffCallOut,
+             responses={**AUTH_ERRORS, **NOT_FOUND})
+def left_call(request: Request, cred: Kiosk, call_id: CallIdPath) -> Response:
+    """The person's session ended (finished, or wiped after inactivity) while the call was
+    open: nobody waits at the kiosk. Idempotent; a call already over stays as it was."""
+    call = _store(request).left(cred.tenant, call_id, cred.id, server_now())
+    if call is None:
+        raise HTTPException(404, "no such call")
+    _changed(request, cred.tenant)
+    return json_response(call)
+
+
+def calls_etag(calls: list[dict]) -> str:
     return hashlib.sha256(json.dumps(calls, sort_keys=True).encode()).hexdigest()[:20]
 
 
@@ -100,12 +113,12 @@ async def list_calls(
     calls = await run_in_threadpool(store.list, cred.tenant, include_closed)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
-    while known and _etag(calls) == known and (remaining := deadline - loop.time()) > 0:
+    while known and calls_etag(calls) == known and (remaining := deadline - loop.time()) > 0:
         await st.notifier.wait(cred.tenant, version, min(SAFETY_RECHECK_SECONDS, remaining))
         version = st.notifier.version(cred.tenant)
         calls = await run_in_threadpool(store.list, cred.tenant, include_closed)
     response = json_response(calls)
-    response.headers["ETag"] = _etag(calls)
+    response.headers["ETag"] = calls_etag(calls)
     return response
 
 
