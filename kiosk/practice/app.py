@@ -45,7 +45,8 @@ def serve_practice(stack: PracticeStack) -> None:
     from kiosk.flow.card_identify import CardFeature
     from kiosk.flow.flow import KioskFlow
     from kiosk.i18n import LANGUAGES_BY_CODE
-    from kiosk.practice.room import Room, VolunteerLock
+    from kiosk.practice.room import VolunteerLock
+    from kiosk.practice.room_store import FILE_NAME as ROOM_FILE, open_room
     from kiosk.practice.seat import SeatContext
     from kiosk.practice.volunteer import Volunteer
     from kiosk.server_link import LinkClock
@@ -72,7 +73,8 @@ def serve_practice(stack: PracticeStack) -> None:
             except KeyError:
                 pass  # made on another kiosk
 
-    room = Room(settings.seats, stack.cancel)  # cancel: HTTP, run off the UI loop
+    # cancel: HTTP, run off the UI loop; the room survives a restart (room_store.py)
+    room = open_room(config.data_dir / ROOM_FILE, settings.seats, stack.cancel)
     lock = VolunteerLock(settings.volunteer_code)
     base_url = f"http://{config.host}:{config.port}"
 
