@@ -138,6 +138,8 @@ def banner(stack: PracticeStack) -> list[str]:
              f"  data dir: {c.data_dir}",
              f"  practice central server: {stack.endpoints.server_url}",
              f"  practice payment app (open it in a second tab to pay): {stack.endpoints.paysim_url}/",
+             *([f"  practice payment app for phones on this network (the QR code opens it): "
+                f"{stack.endpoints.phone_url}/"] if stack.endpoints.phone_url else []),
              f"  practice My Number card: {PRACTICE_IDENTITY.name}, PIN {PRACTICE_IDENTITY.auth_pin} "
              "(put it on the reader with the button in the band)",
              f"  volunteer page: {base}/volunteer (code {s.volunteer_code})"]
