@@ -4,7 +4,10 @@ One ``StaffCallSender`` per kiosk process (its sessions share it). ``send`` queu
 call and wakes a background thread that POSTs it with the kiosk's own credential (the
 same token as the sync link); a call the server did not answer stays queued and is
 sent again, with the same client-made id, until the server has it, so however often it
-is sent it is one call. ``cancel`` drops a call still queued, or tells the server.
+is sent it is one call. ``cancel`` drops a call still queued, or tells the server;
+``left`` (the person's session ended with the call open) does the same with the status
+``left``, so staff on their way know nobody waits. Both stay queued and are retried,
+like the call itself, while the server cannot be reached.
 
     sender = StaffCallSender("http://server:8600", token).start()
     sender.send(StaffCall("k7Qx...", screen="calendar", context="screen", language="vi"))
@@ -38,6 +41,7 @@ class CallStatus(StrEnum):
     ACKNOWLEDGED = "acknowledged"  # a staff member is on the way
     CANCELLED = "cancelled"  # the person cancelled it
     CLOSED = "closed"  # staff closed it
+    LEFT = "left"  # the person's session ended while the call was open
     NO_SERVER = "no_server"  # this kiosk has no central server
 
 
@@ -60,7 +64,8 @@ class StaffCallSender:
         self._lock = threading.Condition()
         self._calls: OrderedDict[str, StaffCall] = OrderedDict()
         self._status: OrderedDict[str, CallStatus] = OrderedDict()
-        self._cancels: list[str] = []  # sent calls the person cancelled, to tell the server
+        # sent calls that ended on the kiosk, to tell the server: (call id, "cancel" | "left")
+        self._endings: list[tuple[str, str]] = []
         self._watch: dict[str, float] = {}  # sent call id -> follow its status until (monotonic)
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -78,14 +83,21 @@ class StaffCallSender:
         self._wake.set()
 
     def cancel(self, call_id: str) -> None:
+        self._end(call_id, CallStatus.CANCELLED, "cancel")
+
+    def left(self, call_id: str) -> None:
+        """The person's session ended with the call open. A call still queued is dropped
+        (nobody is there to help); one the server has is marked ``left`` there."""
+        self._end(call_id, CallStatus.LEFT, "left")
+
+    def _end(self, call_id: str, status: CallStatus, action: str) -> None:
         with self._lock:
-            status = self._status.get(call_id)
-            if status is None or status in (CallStatus.CANCELLED, CallStatus.CLOSED):
+            if self._status.get(call_id) in (None, CallStatus.CANCELLED, CallStatus.CLOSED, CallStatus.LEFT):
                 return
-            self._status[call_id] = CallStatus.CANCELLED
+            self._status[call_id] = status
             self._watch.pop(call_id, None)
             if self._calls.pop(call_id, None) is None:  # it had reached the server
-                self._cancels.append(call_id)
+                self._endings.append((call_id, action))
             self._lock.notify_all()
         self._wake.set()
 
@@ -108,7 +120,8 @@ class StaffCallSender:
             if r.status_code == 200:
                 server = r.json().get("status")
                 mapped = {"open": CallStatus.SENT, "acknowledged": CallStatus.ACKNOWLEDGED,
-                          "closed": CallStatus.CLOSED, "cancelled": CallStatus.CANCELLED}.get(server)
+                          "closed": CallStatus.CLOSED, "cancelled": CallStatus.CANCELLED,
+                          "left": CallStatus.LEFT}.get(server)
                 if mapped is not None:
                     with self._lock:
                         if self._status.get(call_id) in (CallStatus.SENT, CallStatus.ACKNOWLEDGED):
@@ -132,17 +145,17 @@ class StaffCallSender:
 
     def pending(self) -> int:
         with self._lock:
-            return len(self._calls) + len(self._cancels)
+            return len(self._calls) + len(self._endings)
 
     def flush(self) -> bool:
         """Try to send everything queued now; True when nothing is left."""
         with self._lock:
-            calls, cancels = list(self._calls.values()), list(self._cancels)
+            calls, endings = list(self._calls.values()), list(self._endings)
         for call in calls:
             if not self._post(call):
                 return False
-        for call_id in cancels:
-            if not self._post_cancel(call_id):
+        for ending in endings:
+            if not self._post_ending(*ending):
                 return False
         return self.pending() == 0
 
@@ -190,21 +203,22 @@ class StaffCallSender:
             if self._calls.pop(call.call_id, None) is not None:
                 self._status[call.call_id] = CallStatus.SENT
                 self._watch[call.call_id] = time.monotonic() + WATCH_S
-            else:  # cancelled while on its way: tell the server too
-                self._cancels.append(call.call_id)
+            else:  # cancelled (or left) while on its way: tell the server too
+                ended = self._status.get(call.call_id)
+                self._endings.append((call.call_id, "left" if ended is CallStatus.LEFT else "cancel"))
             self._lock.notify_all()
         return True
 
-    def _post_cancel(self, call_id: str) -> bool:
+    def _post_ending(self, call_id: str, action: str) -> bool:
         try:
-            r = self._http.post(f"/v1/staff-calls/{call_id}/cancel")
+            r = self._http.post(f"/v1/staff-calls/{call_id}/{action}")
         except httpx.HTTPError:
             return False
         if r.status_code >= 500:
             return False
         with self._lock:
-            if call_id in self._cancels:
-                self._cancels.remove(call_id)
+            if (call_id, action) in self._endings:
+                self._endings.remove((call_id, action))
         return True
 
 
@@ -215,6 +229,9 @@ class NoStaffServer:
         pass
 
     def cancel(self, call_id: str) -> None:
+        pass
+
+    def left(self, call_id: str) -> None:
         pass
 
     def status(self, call_id: str) -> CallStatus:

@@ -9,6 +9,7 @@ person sees neither the call nor the helper view.
     assist = assist_of(flow)
     assist.call_staff()          # once: a second tap changes nothing
     assist.call_status()         # CallStatus.SENT / QUEUED (offline) / ACKNOWLEDGED ...
+    assist.session_ended()       # the flow's wipe: an open call becomes "left"
     assist.open_pin(); assist.submit_pin("2468")   # helper view on
     assist.leave_helper()
 """
@@ -77,6 +78,15 @@ class Assist:
         a.call_id = None
         a.call_cancelled = True
 
+    def session_ended(self) -> None:
+        """The person's session ends (finish, start over, the inactivity wipe, the browser
+        gone) with a call open: mark it ``left`` so staff do not walk to an empty kiosk.
+        The sender keeps the mark queued while the server cannot be reached."""
+        a = self.session
+        if a.call_id is not None and self.call_open():
+            self.calls.left(a.call_id)
+            log.info("staff call marked left: the session ended at screen %s", self.flow.state.value)
+
     def call_status(self) -> CallStatus | None:
         a = self.session
         if a.call_id is None:
@@ -84,7 +94,7 @@ class Assist:
         return self.calls.status(a.call_id)
 
     def call_open(self) -> bool:
-        return self.call_status() not in (None, CallStatus.CANCELLED, CallStatus.CLOSED)
+        return self.call_status() not in (None, CallStatus.CANCELLED, CallStatus.CLOSED, CallStatus.LEFT)
 
     # -- helper view -------------------------------------------------------------------
     @property

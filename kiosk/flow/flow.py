@@ -279,6 +279,8 @@ class KioskFlow:
     def _wipe(self) -> None:
         if self.card is not None:
             self.card.wipe()  # stops the reader tasks before the session they fill goes
+        if getattr(self, "assist", None) is not None:
+            self.assist.session_ended()  # an open staff call: nobody waits for it now
         self.session.reset()
         self.t = Translator()
 

@@ -28,24 +28,36 @@ REPO = Path(__file__).resolve().parents[2]
 
 def start_simulator(data_dir: Path, port: int) -> tuple[subprocess.Popen, str]:
     """``python -m sync.paysim`` on ``port``; returns the process and its URL."""
+    proc, url, _ = start_simulator_with_phones(data_dir, port)
+    return proc, url
+
+
+def start_simulator_with_phones(data_dir: Path, port: int, phone_host: str | None = None,
+                                phone_port: int = 0) -> tuple[subprocess.Popen, str, str | None]:
+    """The simulator, and with ``phone_host`` its customer page on that LAN address too
+    (``sync/paysim/lan.py``): the process, its URL, the phones' URL (None without)."""
+    phone_args = ["--phone-host", phone_host, "--phone-port", str(phone_port)] if phone_host else []
     log_file = open(data_dir / "paysim.log", "ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "sync.paysim", "--port", str(port),
-         "--credentials", str(data_dir / "paysim-credentials.json")],
+         "--credentials", str(data_dir / "paysim-credentials.json"), *phone_args],
         cwd=REPO, stdout=subprocess.PIPE, stderr=log_file, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     log_file.close()
     assert proc.stdout is not None
     deadline = time.monotonic() + 20
+    phones = None
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:
             break
+        if "customer page for phones on" in line:
+            phones = line.rsplit(" ", 1)[1].strip()
         if "listening on" in line:
             url = line.rsplit(" ", 1)[1].strip()
             proc.stdout.close()
-            return proc, url
+            return proc, url, phones
     proc.kill()
     proc.wait()
     raise RuntimeError(f"payment simulator did not start (see {data_dir / 'paysim.log'})")

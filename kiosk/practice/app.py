@@ -45,7 +45,8 @@ def serve_practice(stack: PracticeStack) -> None:
     from kiosk.flow.card_identify import CardFeature
     from kiosk.flow.flow import KioskFlow
     from kiosk.i18n import LANGUAGES_BY_CODE
-    from kiosk.practice.room import Room, VolunteerLock
+    from kiosk.practice.room import VolunteerLock
+    from kiosk.practice.room_store import FILE_NAME as ROOM_FILE, open_room
     from kiosk.practice.seat import SeatContext
     from kiosk.practice.volunteer import Volunteer
     from kiosk.server_link import LinkClock
@@ -72,7 +73,8 @@ def serve_practice(stack: PracticeStack) -> None:
             except KeyError:
                 pass  # made on another kiosk
 
-    room = Room(settings.seats, stack.cancel)  # cancel: HTTP, run off the UI loop
+    # cancel: HTTP, run off the UI loop; the room survives a restart (room_store.py)
+    room = open_room(config.data_dir / ROOM_FILE, settings.seats, stack.cancel)
     lock = VolunteerLock(settings.volunteer_code)
     base_url = f"http://{config.host}:{config.port}"
 
@@ -136,6 +138,8 @@ def banner(stack: PracticeStack) -> list[str]:
              f"  data dir: {c.data_dir}",
              f"  practice central server: {stack.endpoints.server_url}",
              f"  practice payment app (open it in a second tab to pay): {stack.endpoints.paysim_url}/",
+             *([f"  practice payment app for phones on this network (the QR code opens it): "
+                f"{stack.endpoints.phone_url}/"] if stack.endpoints.phone_url else []),
              f"  practice My Number card: {PRACTICE_IDENTITY.name}, PIN {PRACTICE_IDENTITY.auth_pin} "
              "(put it on the reader with the button in the band)",
              f"  volunteer page: {base}/volunteer (code {s.volunteer_code})"]

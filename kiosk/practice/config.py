@@ -54,6 +54,8 @@ ENV = {
     "MADOGUCHI_PRACTICE_VOLUNTEER_CODE": "volunteer_code",
     "MADOGUCHI_PRACTICE_SERVER_PORT": "server_port",
     "MADOGUCHI_PRACTICE_PAYSIM_PORT": "paysim_port",
+    "MADOGUCHI_PRACTICE_PHONE_HOST": "phone_host",
+    "MADOGUCHI_PRACTICE_PHONE_PORT": "phone_port",
     "MADOGUCHI_CLOCK_START": "clock_start",
     "MADOGUCHI_INACTIVITY_TIMEOUT_S": "inactivity_timeout_s",
     "MADOGUCHI_INACTIVITY_WARNING_S": "inactivity_warning_s",
@@ -76,6 +78,10 @@ class PracticeSettings:
     volunteer_code: str = DEFAULT_VOLUNTEER_CODE
     server_port: int = 0  # 0: any free port
     paysim_port: int = 0
+    # The payment app's customer page for learners' phones on the LAN (sync/paysim/lan.py):
+    # a private-network address of this machine; None: 127.0.0.1 only (a second tab).
+    phone_host: str | None = None
+    phone_port: int = 0
     clock_start: datetime | None = None
     inactivity_timeout_s: float = 600.0  # a beginner may take their time
     inactivity_warning_s: float = 60.0
@@ -96,11 +102,18 @@ class PracticeSettings:
             raise PracticeConfigError(f"seats must be 1 to {MAX_SEATS}, not {settings.seats}")
         if not (settings.volunteer_code.isdigit() and 4 <= len(settings.volunteer_code) <= 8):
             raise PracticeConfigError("the volunteer code must be 4 to 8 digits")
+        if settings.phone_host is not None:
+            from sync.paysim.lan import NotPrivate, phone_host
+
+            try:
+                phone_host(settings.phone_host)
+            except NotPrivate as exc:
+                raise PracticeConfigError(str(exc)) from None
         return settings
 
 
 def _parse(name: str, raw: str) -> object:
-    if name in ("port", "seats", "server_port", "paysim_port"):
+    if name in ("port", "seats", "server_port", "paysim_port", "phone_port"):
         return int(raw)
     if name.endswith("_s"):
         return float(raw)
@@ -159,6 +172,7 @@ class PracticeEndpoints:
     server_url: str
     paysim_url: str
     data_dir: Path
+    phone_url: str | None = None  # the customer page for phones on the LAN, if served
 
 
 def kiosk_config(settings: PracticeSettings, endpoints: PracticeEndpoints, token_file: Path,

@@ -31,6 +31,7 @@ RESET_SEAT = N_("Reset seat {n}")
 RESET_ALL = N_("Reset all seats")
 RESET_DONE = N_("Reset: {seats} seat(s) back at the start, {bookings} practice booking(s) removed.")
 RESET_LEFT = N_("Some practice bookings could not be removed yet: {n}. Tap reset again.")
+ROOM_UNREADABLE = N_("The saved practice room could not be read. A new room was started.")
 
 # The printed guide (kiosk/tools/guides.py).
 GUIDE_TITLE = N_("How to book a room at the kiosk: a practice guide")

@@ -9,23 +9,16 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
+
+from kiosk.background_process import BackgroundProcess, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CLOCK_START = "2026-11-25T10:00"  # the browser tests' city clock
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+__all__ = ["CLOCK_START", "PracticeProcess", "free_port"]
 
 
 class PracticeProcess:
@@ -37,11 +30,15 @@ class PracticeProcess:
         self.clock_start = clock_start
         self.start_timeout_s = start_timeout_s
         self.port = 0
-        self.proc: subprocess.Popen | None = None
+        self.background: BackgroundProcess | None = None
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}-practice.log"
         self.paysim_url = ""
         self.server_url = ""
         self.volunteer_code = ""
+
+    @property
+    def proc(self):
+        return self.background.proc if self.background is not None else None
 
     @property
     def url(self) -> str:
@@ -67,27 +64,21 @@ class PracticeProcess:
             env["MADOGUCHI_CLOCK_START"] = self.clock_start
         env.update(self.extra_env)
         env["PYTHONUNBUFFERED"] = "1"
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
+        self.background = BackgroundProcess(
             [sys.executable, "-m", "kiosk", "practice", "--no-browser", "--port", str(self.port),
              "--data-dir", str(self.data_dir), "--seats", str(self.seats)],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        log.close()
-        deadline = time.monotonic() + self.start_timeout_s
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"practice kiosk exited with {self.proc.returncode}:\n{self.log_tail()}")
+            self.log_path, cwd=REPO, env=env, name="practice kiosk").start()
+
+        def ready_url() -> str | None:  # answering only counts once the banner is printed
             self._read_banner()
-            if self.paysim_url:
-                try:
-                    with urllib.request.urlopen(self.url + "/", timeout=2) as response:
-                        if response.status == 200:
-                            return self
-                except (urllib.error.URLError, ConnectionError, TimeoutError):
-                    pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"practice kiosk did not answer in {self.start_timeout_s:.0f} s:\n{self.log_tail()}")
+            return self.url + "/" if self.paysim_url else None
+
+        try:
+            self.background.wait_until_answering(ready_url, self.start_timeout_s, poll_s=0.2)
+        except RuntimeError:
+            self.stop()
+            raise
+        return self
 
     def _read_banner(self) -> None:
         text = self.log_tail(400)
@@ -101,18 +92,8 @@ class PracticeProcess:
                 setattr(self, key, match.group(1))
 
     def log_tail(self, lines: int = 80) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+        return self.background.log_tail(lines) if self.background is not None else ""
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
+        if self.background is not None:
+            self.background.stop(grace_s=20)

@@ -102,6 +102,8 @@ class Room:
         self._lock = threading.RLock()
         self.seats: dict[int, Seat] = {}
         self.version = 0  # bumped by every change: the volunteer page redraws on it
+        self.on_change: Callable[[], None] | None = None  # kiosk/practice/room_store.py saves here
+        self.unreadable = False  # a saved room could not be read: this one started fresh
         self.set_seat_count(seats)
 
     # -- seats ------------------------------------------------------------------------
@@ -181,6 +183,8 @@ class Room:
 
     def _bump(self) -> None:
         self.version += 1
+        if self.on_change is not None:  # under the lock: saves land in the order of changes
+            self.on_change()
 
 
 class VolunteerLock:

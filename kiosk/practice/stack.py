@@ -92,7 +92,7 @@ def start_practice(settings: PracticeSettings) -> PracticeStack:
     checked kiosk configuration. On failure, whatever started is stopped."""
     from kiosk.card.virtual.demo import trust_virtual_ca
     from kiosk.demo import ensure_demo_tenant
-    from kiosk.payments.demo import start_simulator
+    from kiosk.payments.demo import start_simulator_with_phones
     from sync.server.process import ServerProcess
 
     removed = scrub_environment(os.environ)
@@ -103,7 +103,8 @@ def start_practice(settings: PracticeSettings) -> PracticeStack:
     stops: list = []
     try:
         trust = trust_virtual_ca(data_dir)
-        proc, paysim_url = start_simulator(data_dir, settings.paysim_port)
+        proc, paysim_url, phone_url = start_simulator_with_phones(
+            data_dir, settings.paysim_port, settings.phone_host, settings.phone_port)
         stops.append(lambda: _stop_process(proc))
         paysim_url = loopback_url(paysim_url)
         db_url = f"sqlite:///{data_dir / 'server.sqlite'}"
@@ -121,7 +122,7 @@ def start_practice(settings: PracticeSettings) -> PracticeStack:
                                env=server_env)
         server.start()
         stops.append(server.close)
-        endpoints = PracticeEndpoints(server.url, paysim_url, data_dir)
+        endpoints = PracticeEndpoints(server.url, paysim_url, data_dir, phone_url)
         config = kiosk_config(settings, endpoints, kiosk_token, trust)
         check_practice(config, endpoints, provider_url=server_env["MADOGUCHI_PAY_PROVIDER_URL"])
         tenant = httpx.get(server.url + "/v1/whoami", timeout=10, headers={

@@ -56,7 +56,8 @@ class Volunteer:
         self.base_url = base_url.rstrip("/")
         self.t = Translator(language)
         self.unlocked = False
-        self.notice = ""
+        # a saved room that could not be read (kiosk/practice/room_store.py): say so
+        self.notice = self._opening_notice()
         self.code = ""  # what is typed in the code field; forgotten once checked
         self.cancelled: list[str] = []  # bookings the last resets cancelled (``take_cancelled``)
 
@@ -64,9 +65,13 @@ class Volunteer:
     def unlock(self, code: str | None = None) -> bool:
         code, self.code = (self.code if code is None else code), ""
         self.unlocked = self.lock.check(code)
-        self.notice = "" if self.unlocked else self.t(PM.VOLUNTEER_LOCKED if self.lock.locked
-                                                      else PM.VOLUNTEER_WRONG)
+        refused = PM.VOLUNTEER_LOCKED if self.lock.locked else PM.VOLUNTEER_WRONG
+        self.notice = self._opening_notice() if self.unlocked else self.t(refused)
         return self.unlocked
+
+    def _opening_notice(self) -> str:
+        """A saved room that could not be read (kiosk/practice/room_store.py) is said."""
+        return self.t(PM.ROOM_UNREADABLE) if self.room.unreadable else ""
 
     def _require(self) -> None:
         if not self.unlocked:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import html
 import re
 import sys
@@ -104,26 +103,10 @@ figcaption b {{ display: inline-block; min-width: 6mm; height: 6mm; border-radiu
 """
 
 
-_COUNT_MAGENTA_JS = """async ([url, lo, hi]) => {
-    const img = new Image();
-    img.src = url;
-    await img.decode();
-    const canvas = new OffscreenCanvas(img.width, img.height);
-    const ctx = canvas.getContext('2d');
-    ctx.drawImage(img, 0, 0);
-    const d = ctx.getImageData(0, 0, img.width, img.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) {
-        if (d[i] >= lo && d[i + 2] >= lo && d[i + 1] <= hi) n++;
-    }
-    return n;
-}"""
-
-
 async def _shoot(page, path: Path) -> int:
     """Save a JPEG once the pixels settle (the accessibility tree runs ahead of paint);
     returns the settled frame's tofu (magenta .notdef pixels, counted in a blank page)."""
-    from kiosk.tools.tofu import MAGENTA_GREEN_MAX, MAGENTA_MIN
+    from kiosk.tools.tofu_watch import magenta
 
     last = b""
     for _ in range(30):
@@ -133,12 +116,7 @@ async def _shoot(page, path: Path) -> int:
             break
         last = shot
     path.write_bytes(await page.screenshot(type="jpeg", quality=80, animations="disabled", caret="hide"))
-    counter = await page.context.new_page()
-    try:
-        url = "data:image/png;base64," + base64.b64encode(last).decode()
-        return await counter.evaluate(_COUNT_MAGENTA_JS, [url, MAGENTA_MIN, MAGENTA_GREEN_MAX])
-    finally:
-        await counter.close()
+    return await magenta(page, last)
 
 
 async def _walk(browser, practice, code: str, n: int, folder: Path) -> tuple[list[Path], int]:

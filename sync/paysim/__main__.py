@@ -1,4 +1,5 @@
-"""``python -m sync.paysim --port P [--host H] [--config faults.json] [--credentials F]``"""
+"""``python -m sync.paysim --port P [--host H] [--config faults.json] [--credentials F]
+[--phone-host 192.168.1.20 --phone-port 8766]`` (the customer page on the LAN: ``lan.py``)"""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import uvicorn
 
 from .app import create_app
 from .config import load_config
+from .lan import NotPrivate, PhoneOnly, phone_host, phone_url
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,10 +23,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, help="JSON settings (credentials, webhook, faults)")
     parser.add_argument("--credentials", type=Path,
                         help="where generated demo credentials are kept")
+    parser.add_argument("--phone-host", help="also serve the customer page (only) on this private-network "
+                                             "address, for phones on the LAN; the QR code points there")
+    parser.add_argument("--phone-port", type=int, default=0, help="its port (0: any free one)")
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config, credentials_file=args.credentials)
-    except (OSError, ValueError) as exc:
+        phone = phone_host(args.phone_host) if args.phone_host else None
+    except (OSError, ValueError, NotPrivate) as exc:
         print(f"paysim: bad configuration: {exc}", file=sys.stderr)
         return 2
     print(f"paysim: merchant API key {config.api_key}; webhooks to {config.webhook_url or '-'}",
@@ -34,9 +40,27 @@ def main(argv: list[str] | None = None) -> int:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
     port = sock.getsockname()[1]
+    sockets, app = [sock], None
+    if phone is not None:
+        family = socket.AF_INET6 if ":" in phone else socket.AF_INET
+        phone_sock = socket.socket(family, socket.SOCK_STREAM)
+        phone_sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            phone_sock.bind((phone, args.phone_port))
+        except OSError as exc:
+            print(f"paysim: cannot serve the customer page on {phone}: {exc}", file=sys.stderr)
+            return 2
+        phone_port = phone_sock.getsockname()[1]
+        sockets.append(phone_sock)
+        if not config.public_url:  # the QR code's address: the one a phone can reach
+            from dataclasses import replace
+
+            config = replace(config, public_url=phone_url(phone, phone_port))
+        app = PhoneOnly(create_app(config), phone_port)
+        print(f"paysim: customer page for phones on {phone_url(phone, phone_port)}", flush=True)
     print(f"paysim: listening on http://{args.host}:{port}", flush=True)
-    server = uvicorn.Server(uvicorn.Config(create_app(config), log_level="warning"))
-    server.run(sockets=[sock])
+    server = uvicorn.Server(uvicorn.Config(app or create_app(config), log_level="warning"))
+    server.run(sockets=sockets)
     return 0
 
 

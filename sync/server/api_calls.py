@@ -3,7 +3,9 @@
     POST /v1/staff-calls                          kiosk: raise a call (idempotent by call_id)
     GET  /v1/staff-calls/{call_id}                kiosk: how its own call stands
     POST /v1/staff-calls/{call_id}/cancel         kiosk: the person no longer needs help
+    POST /v1/staff-calls/{call_id}/left           kiosk: the person's session ended, call still open
     GET  /v1/staff/calls[?wait=25&known=ETAG]     staff: the open calls (long-poll for news)
+    GET  /v1/staff/calls/events                   staff: the same, pushed (api_call_events.py)
     POST /v1/staff/calls/{call_id}/acknowledge    staff: on my way
     POST /v1/staff/calls/{call_id}/close          staff: done
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -78,7 +81,19 @@ def cancel_call(request: Request, cred: Kiosk, call_id: CallIdPath) -> Response:
     return json_response(call)
 
 
-def _etag(calls: list[dict]) -> str:
+@router.post("/v1/staff-calls/{call_id}/left", response_model=StaffCallOut,
+             responses={**AUTH_ERRORS, **NOT_FOUND})
+def left_call(request: Request, cred: Kiosk, call_id: CallIdPath) -> Response:
+    """The person's session ended (finished, or wiped after inactivity) while the call was
+    open: nobody waits at the kiosk. Idempotent; a call already over stays as it was."""
+    call = _store(request).left(cred.tenant, call_id, cred.id, server_now())
+    if call is None:
+        raise HTTPException(404, "no such call")
+    _changed(request, cred.tenant)
+    return json_response(call)
+
+
+def calls_etag(calls: list[dict]) -> str:
     return hashlib.sha256(json.dumps(calls, sort_keys=True).encode()).hexdigest()[:20]
 
 
@@ -86,26 +101,32 @@ def _etag(calls: list[dict]) -> str:
 async def list_calls(
     request: Request, cred: Staff,
     include_closed: bool = False,
+    recent_s: Annotated[int, Query(ge=0, le=3600, description="also the calls ended this many seconds ago")] = 0,
     wait: Annotated[float, Query(ge=0, le=30, description="long-poll: seconds to wait for news")] = 0,
     known: Annotated[str, Query(max_length=40, pattern=r"^[0-9a-f]*$",
                                 description="the ETag of the list the console shows")] = "",
 ) -> Response:
-    """The city's calls, oldest first (open and acknowledged ones unless ``include_closed``).
+    """The city's calls, oldest first (open and acknowledged ones unless ``include_closed``;
+    with ``recent_s`` also those that ended that recently, as the event stream sends them).
 
     The answer's ``ETag`` header names the list; with ``known=<that ETag>`` and ``wait``
     the answer comes as soon as the list changes, or after ``wait`` seconds unchanged."""
     st = server_state(request)
     store = StaffCallStore(st.db)
     version = st.notifier.version(cred.tenant)
-    calls = await run_in_threadpool(store.list, cred.tenant, include_closed)
+    def read() -> list[dict]:  # recent_s: what a console shows (the SSE stream's list)
+        ended_after = server_now() - timedelta(seconds=recent_s) if recent_s else None
+        return store.list(cred.tenant, include_closed, ended_after)
+
+    calls = await run_in_threadpool(read)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
-    while known and _etag(calls) == known and (remaining := deadline - loop.time()) > 0:
+    while known and calls_etag(calls) == known and (remaining := deadline - loop.time()) > 0:
         await st.notifier.wait(cred.tenant, version, min(SAFETY_RECHECK_SECONDS, remaining))
         version = st.notifier.version(cred.tenant)
-        calls = await run_in_threadpool(store.list, cred.tenant, include_closed)
+        calls = await run_in_threadpool(read)
     response = json_response(calls)
-    response.headers["ETag"] = _etag(calls)
+    response.headers["ETag"] = calls_etag(calls)
     return response
 
 

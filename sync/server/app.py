@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from . import api_calls, api_events, api_staff, api_sync
+from . import api_call_events, api_calls, api_events, api_staff, api_sync
 from .bookings import BookingService
 from .cities import CityRegistry
 from .db import Database
@@ -32,6 +32,7 @@ ROUTERS: list[APIRouter] = [
     api_events.router,
     api_staff.router,
     api_calls.router,
+    api_call_events.router,
 ]
 
 

@@ -11,14 +11,11 @@ runs on a fixed city clock and takes any extra ``MADOGUCHI_*`` settings.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
+
+from kiosk.background_process import BackgroundProcess, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -33,10 +30,7 @@ DEFAULT_ENV = {
 START_TIMEOUT_S = 45.0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+__all__ = ["CLOCK_START", "REPO", "CentralServer", "KioskServer", "free_port", "kiosk_environment"]
 
 
 def kiosk_environment(extra: Mapping[str, str] | None = None,
@@ -97,8 +91,12 @@ class KioskServer:
         self.data_dir = Path(data_dir)
         self.extra_env = dict(env or {})
         self.port = 0
-        self.proc: subprocess.Popen | None = None
+        self.background: BackgroundProcess | None = None
         self.log_path = self.data_dir / "kiosk.log"
+
+    @property
+    def proc(self):
+        return self.background.proc if self.background is not None else None
 
     @property
     def url(self) -> str:
@@ -109,50 +107,21 @@ class KioskServer:
         last_error = ""
         for _attempt in range(3):  # a free port can be taken between probe and bind
             self.port = free_port()
-            log = open(self.log_path, "ab")
-            self.proc = subprocess.Popen(
+            self.background = BackgroundProcess(
                 [sys.executable, "-m", "kiosk", "serve", "--port", str(self.port),
                  "--data-dir", str(self.data_dir)],
-                cwd=REPO, env=kiosk_environment(self.extra_env),
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            )
-            log.close()
+                self.log_path, cwd=REPO, env=kiosk_environment(self.extra_env), name="kiosk").start()
             try:
-                self._wait_until_answering()
+                self.background.wait_until_answering(self.url, START_TIMEOUT_S)
                 return self
             except RuntimeError as exc:
                 last_error = str(exc)
                 self.stop()
         raise RuntimeError(last_error)
 
-    def _wait_until_answering(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"kiosk exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(self.url, timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"kiosk did not answer on {self.url} in {START_TIMEOUT_S:.0f} s:\n"
-                           f"{self.log_tail()}")
-
     def log_tail(self, lines: int = 60) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+        return self.background.log_tail(lines) if self.background is not None else ""
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
+        if self.background is not None:
+            self.background.stop()

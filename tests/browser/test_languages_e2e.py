@@ -17,9 +17,9 @@ from playwright.async_api import Browser
 
 from kiosk.i18n import LANGUAGES
 from kiosk.tools.tofu import uncovered
+from kiosk.tools.tofu_watch import TofuWatch, magenta
 from kiosk.ui import fonts
 
-from .tofu_watch import TofuWatch, magenta
 from .ui import KIOSK_VIEWPORT, TIMEOUT_MS, Artifacts, KioskUI
 from .walk import walk_booking
 

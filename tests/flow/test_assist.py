@@ -37,6 +37,7 @@ class FakeCalls:
         self.delivered = delivered
         self.sent: list[StaffCall] = []
         self.cancelled: list[str] = []
+        self.left_calls: list[str] = []
         self.statuses: dict[str, CallStatus] = {}
 
     def send(self, call: StaffCall) -> None:
@@ -48,6 +49,10 @@ class FakeCalls:
     def cancel(self, call_id: str) -> None:
         self.cancelled.append(call_id)
         self.statuses[call_id] = CallStatus.CANCELLED
+
+    def left(self, call_id: str) -> None:
+        self.left_calls.append(call_id)
+        self.statuses[call_id] = CallStatus.LEFT
 
     def status(self, call_id: str):
         return self.statuses.get(call_id)
@@ -204,7 +209,9 @@ def test_leaving_helper_view_and_the_session_end_leave_nothing(assisted, calls) 
                                                       for s in plain.slots)
     assist_of(assisted).open_pin()
     assisted.screen().submit(PIN)
+    call_id = assist_of(assisted).session.call_id
     assisted.start_over()  # the person leaves: helper view and the call go with them
+    assert calls.left_calls == [call_id] and calls.cancelled == []  # staff learn nobody waits
     fresh = assisted.session.assist
     assert [getattr(fresh, f.name) for f in fields(fresh)] == [None, "", False, False, False, None]
     screen = assisted.screen()

@@ -25,8 +25,9 @@ from sync.server.process import ServerProcess
 from .conftest import book_mutation, open_day, seed
 
 EXAMPLES_PER_OPERATION = 20
-# the event stream never ends by itself (tests/sync/test_server_live.py covers it)
-SKIP = {("GET", "/v1/events")}
+# the event streams never end by themselves (tests/sync/test_server_live.py and
+# tests/sync/test_staff_call_events.py cover them)
+SKIP = {("GET", "/v1/events"), ("GET", "/v1/staff/calls/events")}
 PROVIDER_DOWN = {  # a provider URL where nothing listens: every call is refused at once
     "MADOGUCHI_PAY_PROVIDER_URL": "http://127.0.0.1:9", "MADOGUCHI_PAY_API_KEY": "fuzz-key",
     "MADOGUCHI_PAY_API_SECRET": "fuzz-secret", "MADOGUCHI_PAY_WEBHOOK_SECRET": "fuzz-webhook",

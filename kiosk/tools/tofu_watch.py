@@ -1,5 +1,7 @@
-"""Tofu checks for browser tests: magenta .notdef pixels, counted in the browser, and
-Flutter's fallback-font requests (see kiosk/tools/tofu.py for the three signals).
+"""Tofu checks in a real browser (Playwright): magenta .notdef pixels, counted in the
+browser, and Flutter's fallback-font requests (see kiosk/tools/tofu.py for the three
+signals). One module for the browser tests (tests/browser) and the printed guides
+(kiosk/tools/guides.py).
 
     watch = TofuWatch(ui.page)                   # start listening before navigating
     assert await magenta(ui.page, shot) == 0     # a screenshot's tofu pixels
@@ -12,10 +14,12 @@ of milliseconds, on a blank page of the same context so the kiosk page is not to
 from __future__ import annotations
 
 import base64
-
-from playwright.async_api import Page
+from typing import TYPE_CHECKING
 
 from kiosk.tools.tofu import MAGENTA_GREEN_MAX, MAGENTA_MIN, is_fallback_request
+
+if TYPE_CHECKING:  # Playwright is only imported where a browser runs
+    from playwright.async_api import Page
 
 _COUNT_JS = """async ([url, lo, hi]) => {
     const img = new Image();
