@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from kiosk.flow.pin_entry import PinEntry
 from kiosk.flow.staff_pin import PinGate, PinResult
 from kiosk.flow.states import State
 from kiosk.staff_calls import CallStatus, NoStaffServer, StaffCall
@@ -39,6 +40,8 @@ class AssistSession:
     helper: bool = False
     pin_open: bool = False
     pin_result: PinResult | None = None
+    # the staff PIN pad's digits so far (kept while the pad is redrawn); cleared when it closes
+    staff_pin: PinEntry = field(default_factory=PinEntry, repr=False)
 
 
 class Assist:
@@ -105,10 +108,12 @@ class Assist:
         a = self.session
         a.pin_open = True
         a.pin_result = None if self.gate.set_up else PinResult.NOT_SET_UP
+        a.staff_pin.clear()
 
     def close_pin(self) -> None:
         self.session.pin_open = False
         self.session.pin_result = None
+        self.session.staff_pin.clear()
 
     def submit_pin(self, pin: str) -> None:
         """Check the staff PIN (rate limited per kiosk). The PIN is not kept anywhere."""
@@ -124,6 +129,7 @@ class Assist:
     def leave_helper(self) -> None:
         self.session.helper = False
         self.session.pin_open = False
+        self.session.staff_pin.clear()
 
 
 def attach(flow, calls=None, gate: PinGate | None = None, **kwargs) -> Assist:

@@ -54,7 +54,9 @@ HELP_FOR: Mapping[State, str] = {
     State.CALENDAR: N_("Let them choose a day. ○ has free times, × is full, 休 is closed."),
     State.TIME_BLOCKS: N_("Let them tap one or more times, then Next. Japanese block names are shown for you."),
     State.IDENTIFY: N_("My Number card gives the resident rate at once. Without a card, they enter name and phone."),
-    State.GUEST_DETAILS: N_("Let the person type their own name and phone. Check whether they live in the city."),
+    # the guest's three questions (name, phone, residency) share one explanation
+    **dict.fromkeys((State.GUEST_NAME, State.GUEST_PHONE, State.GUEST_RESIDENCY), N_(
+        "Let the person type their own name and phone. Check whether they live in the city.")),
     State.CONFIRM: N_("Read the place, day, time and fee together. Ask about fee reductions before booking."),
     State.DONE: N_("Check that they keep the booking number or QR code. Then tap Finish."),
     State.CARD_INSERT: N_("Help them lay the card face up on the reader. Do not hold the card yourself."),

@@ -11,12 +11,13 @@ and what the helper should check. The Flet side only lays these out.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 
 from kiosk.flow import assist_messages as A
 from kiosk.flow import messages as M
 from kiosk.flow.assist import assist_of
 from kiosk.flow.card_messages import PIN_CLEAR, PIN_DELETE, PIN_OK
+from kiosk.flow.pin_entry import PinEntry
 from kiosk.flow.staff_pin import MAX_DIGITS, MIN_DIGITS, PinResult
 from kiosk.flow.states import State
 from kiosk.flow.viewmodels import Action, Chrome
@@ -64,6 +65,8 @@ class HelperPinScreen:
     ok_label: str
     submit: Callable[[str], None]
     view_key: str = "helper_pin"
+    # the digits typed so far (kiosk/flow/pin_entry.py), kept while the pad is redrawn
+    entry: PinEntry = field(default_factory=PinEntry, repr=False)
 
 
 def _both(flow, message: str, **params) -> str:
@@ -142,6 +145,7 @@ def helper_pin_screen(flow) -> HelperPinScreen:
         min_digits=MIN_DIGITS, max_digits=MAX_DIGITS,
         delete_label=flow.t(PIN_DELETE), clear_label=flow.t(PIN_CLEAR), ok_label=flow.t(PIN_OK),
         submit=assist.submit_pin,
+        entry=assist.session.staff_pin,
     )
 
 
@@ -198,7 +202,7 @@ def helper_overlay(flow, screen, builders: Mapping[State, Callable]):
 BILINGUAL_FIELDS = ("residency_question", "fee_title", "total_label", "options_title", "exemption_title",
                     "code_label", "amount_label", "message")
 # a text field's label floats on one line above the text: both languages on that line
-ONE_LINE_FIELDS = ("name_label", "phone_label")
+ONE_LINE_FIELDS = ("field_label", "name_label", "phone_label")
 
 
 def _bilingual_fields(screen, japanese):

@@ -8,7 +8,7 @@ residency, without ever blocking the UI.
                                  (card-info PIN, 0011) --> CARD_READING: the basic four
                                  items --> (registered with the server) --> CONFIRM
       any failure --> CARD_FAILED (a message for it; try again where that can help)
-      "use without a card" --> GUEST_DETAILS, from every card screen
+      "use without a card" --> GUEST_NAME, from every card screen
 
 Everything slow runs as asyncio tasks on the UI's event loop (the reader's own threads
 do the card I/O); each step calls ``flow.changed()`` so the page draws again. The PIN

@@ -1,15 +1,15 @@
 """View-models and builders of the My Number card screens (registered in screens.py).
 
 Every string is translated here; the Flet views (kiosk/ui/screens/card_*.py) only lay
-them out. The PIN pad's digits never reach a view-model: the view keeps them until OK
-and hands them to ``CardPinScreen.submit``; the view-model only knows how many dots a
-PIN has and what to say for each count.
+them out. The PIN pad's digits are in ``session.card_pin`` (kiosk/flow/pin_entry.py) while the
+person types, so a redraw keeps them; OK hands them to ``CardPinScreen.submit``. The
+view-model says how many dots a PIN has and what to say for each count.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from kiosk.card.errors import CARD_ERROR_MESSAGES, CardErrorCode
 from kiosk.card.session import PIN_NAMES, STEP_MESSAGES, CardPurpose, CardStep
@@ -17,6 +17,7 @@ from kiosk.domain.model import Residency
 from kiosk.flow import card_messages as CM
 from kiosk.flow import messages as M
 from kiosk.flow.card_identify import RETRYABLE
+from kiosk.flow.pin_entry import PinEntry
 from kiosk.flow.states import IdentifyMethod, State
 from kiosk.flow.viewmodels import Action, Chrome
 
@@ -51,6 +52,9 @@ class CardPinScreen:
     ok_label: str
     submit: Callable[[str], None]
     without_card: Action
+    # the digits typed so far (kiosk/flow/pin_entry.py): the pad shows their count as
+    # dots and hands them to ``submit`` on OK; a redraw (text size) keeps them
+    entry: PinEntry = field(default_factory=PinEntry, repr=False)
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,7 @@ def _card_chrome(flow, title: str, *, back: bool = True) -> Chrome:
 
     t = flow.t
     chrome = _chrome(flow, title, back=False)
-    step = t(M.STEP, step=STEPS.index(State.GUEST_DETAILS) + 1, steps=len(STEPS))
+    step = t(M.STEP, step=STEPS.index(State.GUEST_NAME) + 1, steps=len(STEPS))
     back_action = Action("back", t(M.BACK), flow.card.back) if back else None
     return replace(chrome, step=step, back=back_action)
 
@@ -158,6 +162,7 @@ def _pin(flow) -> CardPinScreen:
         ok_label=t(CM.PIN_OK),
         submit=flow.card.submit_pin,
         without_card=_without(flow),
+        entry=flow.session.card_pin,
     )
 
 

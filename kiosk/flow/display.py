@@ -48,6 +48,9 @@ class Contrast(StrEnum):
 TEXT_GROWTH = {TextSize.STANDARD: 0, TextSize.LARGE: 8, TextSize.EXTRA_LARGE: 24}
 
 OPEN = N_("Text size and colours")
+# At large and extra large text the footer is one compact row: this one button opens
+# the same panel, which then also holds start over, call staff and helper view.
+OPEN_COMPACT = N_("Settings and help")
 # The language screen has no language yet: it says it in Japanese and English.
 OPEN_BEFORE_LANGUAGE = "文字の大きさと色 / Text size and colours"
 PANEL_TITLE = N_("Text size and colours")
@@ -77,6 +80,7 @@ class DisplaySettings:
 class DisplayPanel:
     settings: DisplaySettings
     open: Action  # on every screen, top right
+    open_compact: Action  # the same, in the compact footer (large, extra large)
     title: str
     size_title: str
     sizes: tuple[Action, ...]
@@ -109,6 +113,8 @@ def display_panel(session, t: Translator, *, before_language: bool = False) -> D
         settings=s,
         open=Action("display-settings", OPEN_BEFORE_LANGUAGE if before_language else t(OPEN),
                     lambda: _set(s, panel_open=True)),
+        open_compact=Action("display-settings", OPEN_BEFORE_LANGUAGE if before_language else t(OPEN_COMPACT),
+                            lambda: _set(s, panel_open=True)),
         title=say(PANEL_TITLE),
         size_title=say(SIZE_TITLE),
         sizes=tuple(choice("text-size", v, n, "text_size") for v, n in SIZE_NAMES.items()),

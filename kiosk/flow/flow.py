@@ -9,7 +9,6 @@ person's choices in a ``Session``, and builds the current screen's view-model wi
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Callable
 from datetime import date
 
@@ -34,8 +33,6 @@ from kiosk.flow.states import (
 from kiosk.i18n import LANGUAGES_BY_CODE, Translator
 
 log = logging.getLogger(__name__)
-
-NAME_MAX_CHARS = 60
 
 
 class FlowError(ValueError):
@@ -76,6 +73,9 @@ class KioskFlow:
         from kiosk.flow.payment import PaymentFlow
 
         self.pay = PaymentFlow(self, payments, printer)
+        from kiosk.flow.guest_details import GuestDetailsFlow
+
+        self.guest = GuestDetailsFlow(self)  # a guest's name, phone and residency
 
     # -- state machine -----------------------------------------------------------
     @property
@@ -86,6 +86,7 @@ class KioskFlow:
         expected = next_state(self.session.state, event)  # raises IllegalTransition
         self.session.state = target or expected
         self.session.notices = []
+        self.session.card_pin.clear()  # digits typed on the card's pad never outlive it
 
     def _require(self, event: Event) -> None:
         next_state(self.session.state, event)
@@ -162,45 +163,8 @@ class KioskFlow:
         self.session.identify_method = method
 
     def select_guest_details(self, name: str, phone: str, residency: Residency | None) -> None:
-        self._require(Event.SELECT_GUEST_DETAILS)
-        g = self.session.guest
-        g.name = unicodedata.normalize("NFKC", name).strip()
-        g.phone = normalize_phone(phone)
-        g.residency = residency
-        problems = []
-        if not g.name:
-            problems.append(Notice(M.NAME_MISSING))
-        elif len(g.name) > NAME_MAX_CHARS:
-            problems.append(Notice(M.NAME_TOO_LONG, {"max": NAME_MAX_CHARS}))
-        digits = "".join(ch for ch in g.phone if ch.isdigit())
-        if not (10 <= len(digits) <= 11 and digits.startswith("0")):
-            problems.append(Notice(M.PHONE_INVALID))
-        if residency is None:
-            problems.append(Notice(M.RESIDENCY_MISSING, {"city": self.city_name()}))
-        if problems:
-            self.session.notices = problems
-            return
-        self._go(Event.SELECT_GUEST_DETAILS)
-        self._check_draft()
-
-    def edit_guest(self, name: str | None = None, phone: str | None = None) -> None:
-        """Keep what the person has typed so far; checked only on submit."""
-        if self.state is not State.GUEST_DETAILS:
-            raise IllegalTransition(self.state, Event.SELECT_GUEST_DETAILS)
-        g = self.session.guest
-        if name is not None:
-            g.name = name[:NAME_MAX_CHARS * 4]  # a paste of a novel is not kept whole
-        if phone is not None:
-            g.phone = phone[:64]
-
-    def choose_residency(self, residency: Residency) -> None:
-        if self.state is not State.GUEST_DETAILS:
-            raise IllegalTransition(self.state, Event.SELECT_GUEST_DETAILS)
-        self.session.guest.residency = Residency(residency)
-
-    def submit_guest_details(self) -> None:
-        g = self.session.guest
-        self.select_guest_details(g.name, g.phone, g.residency)
+        """A guest's name, phone and residency, screen by screen (kiosk/flow/guest_details.py)."""
+        self.guest.enter_all(name, phone, residency)
 
     def toggle_slot(self, slot: Slot) -> None:
         if self.state is not State.TIME_BLOCKS:
@@ -281,7 +245,7 @@ class KioskFlow:
             self.card.wipe()  # stops the reader tasks before the session they fill goes
         if getattr(self, "assist", None) is not None:
             self.assist.session_ended()  # an open staff call: nobody waits for it now
-        self.session.reset()
+        self.session.reset()  # PIN digits typed so far are cleared in place too
         self.t = Translator()
 
     def wipe(self) -> None:
@@ -394,8 +358,3 @@ def server_violation_notice(violation, slots) -> Notice:
         return Notice(M.BOOKING_REFUSED)
     return Notice(message, params)
 
-
-def normalize_phone(phone: str) -> str:
-    # Full-width digits and hyphens (０９０ー１２３４…) are common input on Japanese IMEs.
-    text = unicodedata.normalize("NFKC", phone).strip()
-    return "".join(ch for ch in text if ch.isdigit() or ch == "-")

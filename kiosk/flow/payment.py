@@ -267,7 +267,7 @@ class PaymentFlow:
 
     def lookup(self, code: str, phone: str) -> None:
         self.flow._require(Event.LOOKUP)
-        from kiosk.flow.flow import normalize_phone
+        from kiosk.flow.guest_details import normalize_phone
 
         code = "".join(unicodedata.normalize("NFKC", code).split()).upper()
         phone = normalize_phone(phone)

@@ -26,14 +26,15 @@ from kiosk.flow.viewmodels import (
     DayCell,
     DoneScreen,
     FeeRow,
-    GuestDetailsScreen,
     TimeBlocksScreen,
 )
 from kiosk.i18n import LANGUAGES
 
 # Steps a person counts, from choosing what to book to checking it.
+# A guest's three questions (and the card's screens) are one step: who is booking.
 STEPS = (State.CATEGORY, State.UNIT, State.CALENDAR, State.TIME_BLOCKS, State.IDENTIFY,
-         State.GUEST_DETAILS, State.CONFIRM)
+         State.GUEST_NAME, State.CONFIRM)
+SAME_STEP = {State.GUEST_PHONE: State.GUEST_NAME, State.GUEST_RESIDENCY: State.GUEST_NAME}
 
 DAY_TEXT = {
     DayState.AVAILABLE: ("○", M.DAY_AVAILABLE),
@@ -54,8 +55,8 @@ def _chrome(flow, title: str, *, back: bool = True) -> Chrome:
     t = flow.t
     state = flow.state
     step = ""
-    if state in STEPS:
-        step = t(M.STEP, step=STEPS.index(state) + 1, steps=len(STEPS))
+    if (counted := SAME_STEP.get(state, state)) in STEPS:
+        step = t(M.STEP, step=STEPS.index(counted) + 1, steps=len(STEPS))
     online, connection, connection_detail = offline.connection(flow)
     sending = flow.session.confirming
     return Chrome(
@@ -262,29 +263,6 @@ def _identify(flow) -> ChoiceScreen:
     return ChoiceScreen(_chrome(flow, t(M.TITLE_IDENTIFY)), identify_options(flow) + (guest,))
 
 
-def _guest_details(flow) -> GuestDetailsScreen:
-    t = flow.t
-    g = flow.session.guest
-    city = flow.city_name()
-    options = tuple(
-        Action(action_id, t(label), partial(flow.choose_residency, value),
-               selected=g.residency is value, badge="✓" if g.residency is value else "")
-        for action_id, label, value in (("resident-yes", M.RESIDENCY_YES, Residency.RESIDENT),
-                                        ("resident-no", M.RESIDENCY_NO, Residency.NON_RESIDENT))
-    )
-    return GuestDetailsScreen(
-        chrome=_chrome(flow, t(M.TITLE_GUEST_DETAILS)),
-        name_label=t(M.NAME_LABEL), name=g.name,
-        phone_label=t(M.PHONE_LABEL), phone=g.phone,
-        residency_question=t(M.RESIDENCY_QUESTION, city=city),
-        residency_note=t(M.RESIDENCY_NOTE),
-        residency=g.residency,
-        residency_options=options,
-        edit=flow.edit_guest,
-        submit=Action("next", t(M.CONTINUE), flow.submit_guest_details),
-    )
-
-
 def _summary(flow) -> tuple[tuple[str, str], ...]:
     t = flow.t
     s = flow.session
@@ -383,7 +361,6 @@ _BUILDERS = {
     State.CALENDAR: _calendar,
     State.TIME_BLOCKS: _time_blocks,
     State.IDENTIFY: _identify,
-    State.GUEST_DETAILS: _guest_details,
     State.CONFIRM: _confirm,
     State.DONE: _done,
 }
@@ -391,6 +368,10 @@ _BUILDERS = {
 from kiosk.flow.card_screens import BUILDERS as _CARD_BUILDERS  # noqa: E402
 
 _BUILDERS.update(_CARD_BUILDERS)
+
+from kiosk.flow.guest_screens import BUILDERS as _GUEST_BUILDERS  # noqa: E402
+
+_BUILDERS.update(_GUEST_BUILDERS)
 
 from kiosk.flow.payment_screens import BUILDERS as _PAYMENT_BUILDERS  # noqa: E402
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 
 from kiosk.domain.model import Booking, Category, Residency, Slot
+from kiosk.flow.pin_entry import PinEntry
 from kiosk.flow.states import IdentifyMethod, State
 
 
@@ -72,9 +73,15 @@ class Session:
     pay: "PaySession" = field(default_factory=lambda: _pay_session())  # payments, My bookings
     assist: "AssistSession" = field(default_factory=lambda: _assist_session())  # call staff, helper view
     display: "DisplaySettings" = field(default_factory=lambda: _display())  # text size, contrast
+    # the card PIN pad's digits so far (kiosk/flow/pin_entry.py): kept while the pad is
+    # redrawn (a change of text size), cleared on leaving it
+    card_pin: PinEntry = field(default_factory=PinEntry, repr=False)
 
     def reset(self) -> None:
         """Wipe everything: back to a fresh session on the language screen."""
+        # A view may still hold the PIN pads' entries: empty them, not just drop them.
+        self.card_pin.clear()
+        self.assist.staff_pin.clear()
         fresh = Session()
         for f in fields(self):
             setattr(self, f.name, getattr(fresh, f.name))

@@ -19,7 +19,10 @@ class State(StrEnum):
     CALENDAR = "calendar"
     TIME_BLOCKS = "time_blocks"
     IDENTIFY = "identify"
-    GUEST_DETAILS = "guest_details"
+    # A guest (no card) answers one question per screen: name, phone, residency.
+    GUEST_NAME = "guest_name"
+    GUEST_PHONE = "guest_phone"
+    GUEST_RESIDENCY = "guest_residency"
     CONFIRM = "confirm"
     DONE = "done"
     # My Number card (kiosk/flow/card_identify.py)
@@ -48,7 +51,9 @@ class Event(StrEnum):
     SELECT_DAY = "select_day"
     SELECT_SLOTS = "select_slots"  # the chosen time blocks are final for now
     SELECT_IDENTIFY_METHOD = "select_identify_method"
-    SELECT_GUEST_DETAILS = "select_guest_details"
+    SUBMIT_GUEST_NAME = "submit_guest_name"
+    SUBMIT_GUEST_PHONE = "submit_guest_phone"
+    SELECT_RESIDENCY = "select_residency"  # "do you live in <city>?": yes or no
     SELECT_BOOK = "select_book"  # confirm: book it
     SELECT_BOOK_TO_PAY = "select_book_to_pay"  # confirm: booked, and there is a fee to pay
     SELECT_MY_BOOKINGS = "select_my_bookings"  # home: "My bookings"
@@ -88,12 +93,12 @@ class IdentifyMethod(StrEnum):
 
 
 IDENTIFY_METHOD_STATES: dict[IdentifyMethod, State] = {
-    IdentifyMethod.GUEST: State.GUEST_DETAILS,
+    IdentifyMethod.GUEST: State.GUEST_NAME,
     # IdentifyMethod.CARD has its own event (SELECT_CARD): choosing it starts the reader.
 }
 # Where BACK from the confirm screen leads, per method (the card's screens are done with).
 CONFIRM_BACK_STATES: dict[IdentifyMethod, State] = {
-    IdentifyMethod.GUEST: State.GUEST_DETAILS,
+    IdentifyMethod.GUEST: State.GUEST_RESIDENCY,
     IdentifyMethod.CARD: State.IDENTIFY,
 }
 
@@ -120,32 +125,37 @@ TRANSITIONS: dict[tuple[State, Event], State] = {
     (State.CALENDAR, Event.BACK): State.UNIT,
     (State.TIME_BLOCKS, Event.SELECT_SLOTS): State.IDENTIFY,
     (State.TIME_BLOCKS, Event.BACK): State.CALENDAR,
-    (State.IDENTIFY, Event.SELECT_IDENTIFY_METHOD): State.GUEST_DETAILS,
+    (State.IDENTIFY, Event.SELECT_IDENTIFY_METHOD): State.GUEST_NAME,
     (State.IDENTIFY, Event.BACK): State.TIME_BLOCKS,
-    (State.GUEST_DETAILS, Event.SELECT_GUEST_DETAILS): State.CONFIRM,
-    (State.GUEST_DETAILS, Event.BACK): State.IDENTIFY,
+    # The guest's questions, one per screen; BACK keeps every answer given.
+    (State.GUEST_NAME, Event.SUBMIT_GUEST_NAME): State.GUEST_PHONE,
+    (State.GUEST_NAME, Event.BACK): State.IDENTIFY,
+    (State.GUEST_PHONE, Event.SUBMIT_GUEST_PHONE): State.GUEST_RESIDENCY,
+    (State.GUEST_PHONE, Event.BACK): State.GUEST_NAME,
+    (State.GUEST_RESIDENCY, Event.SELECT_RESIDENCY): State.CONFIRM,
+    (State.GUEST_RESIDENCY, Event.BACK): State.GUEST_PHONE,
     (State.CONFIRM, Event.SELECT_BOOK): State.DONE,
-    (State.CONFIRM, Event.BACK): State.GUEST_DETAILS,
+    (State.CONFIRM, Event.BACK): State.GUEST_RESIDENCY,
     # My Number card: insert -> PIN -> reading -> confirm, or consent -> insert (the
     # card-info PIN) -> PIN -> reading -> confirm. "Use without a card" always offered.
     (State.IDENTIFY, Event.SELECT_CARD): State.CARD_INSERT,
     (State.CARD_INSERT, Event.CARD_READY): State.CARD_PIN,
     (State.CARD_INSERT, Event.CARD_FAILED): State.CARD_FAILED,
-    (State.CARD_INSERT, Event.CARD_WITHOUT): State.GUEST_DETAILS,
+    (State.CARD_INSERT, Event.CARD_WITHOUT): State.GUEST_NAME,
     (State.CARD_INSERT, Event.BACK): State.IDENTIFY,
     (State.CARD_PIN, Event.SUBMIT_PIN): State.CARD_READING,
     (State.CARD_PIN, Event.CARD_FAILED): State.CARD_FAILED,
-    (State.CARD_PIN, Event.CARD_WITHOUT): State.GUEST_DETAILS,
+    (State.CARD_PIN, Event.CARD_WITHOUT): State.GUEST_NAME,
     (State.CARD_PIN, Event.BACK): State.IDENTIFY,
     (State.CARD_READING, Event.CARD_IDENTIFIED): State.CONFIRM,
     (State.CARD_READING, Event.CARD_NEEDS_CONSENT): State.CARD_CONSENT,
     (State.CARD_READING, Event.CARD_WRONG_PIN): State.CARD_PIN,
     (State.CARD_READING, Event.CARD_FAILED): State.CARD_FAILED,
     (State.CARD_CONSENT, Event.CARD_CONSENTED): State.CARD_INSERT,
-    (State.CARD_CONSENT, Event.CARD_WITHOUT): State.GUEST_DETAILS,
+    (State.CARD_CONSENT, Event.CARD_WITHOUT): State.GUEST_NAME,
     (State.CARD_CONSENT, Event.BACK): State.IDENTIFY,
     (State.CARD_FAILED, Event.CARD_RETRY): State.CARD_INSERT,
-    (State.CARD_FAILED, Event.CARD_WITHOUT): State.GUEST_DETAILS,
+    (State.CARD_FAILED, Event.CARD_WITHOUT): State.GUEST_NAME,
     (State.CARD_FAILED, Event.BACK): State.IDENTIFY,
     # Payments: a booking the server confirmed that costs something leads to the choice
     # of how to pay; "My bookings" from home.

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kiosk.domain.model import Residency
 from kiosk.flow.states import State
 
 
@@ -86,20 +85,26 @@ class TimeBlocksScreen:
 
 
 @dataclass(frozen=True)
-class GuestDetailsScreen:
-    chrome: Chrome
-    name_label: str
-    name: str
-    phone_label: str
-    phone: str
-    residency_question: str
-    residency_note: str
-    residency: Residency | None
-    residency_options: tuple[Action, ...]  # yes / no, the chosen one selected
-    # Keeps what is typed so far in the session (name, phone; None = unchanged), so a
-    # re-drawn screen (after choosing yes/no, or a notice) shows it again.
-    edit: Callable[[str | None, str | None], None]
-    submit: Action
+class GuestFieldScreen:
+    """A guest's name, or phone number: one question, one text field."""
+
+    chrome: Chrome  # the title asks the question
+    field: str  # "name" | "phone": what is typed (the view picks the keyboard for it)
+    field_label: str
+    value: str  # what was typed before (BACK, a notice, a redraw keep it)
+    max_length: int
+    # Keeps what is typed so far in the session, so a redraw shows it again.
+    edit: Callable[[str], None]
+    next: Action
+
+
+@dataclass(frozen=True)
+class GuestResidencyScreen:
+    """"Do you live in <city>?": a tap on yes or no answers it and goes on."""
+
+    chrome: Chrome  # the title asks the question
+    note: str
+    options: tuple[Action, ...]  # yes / no, the earlier answer selected
 
 
 @dataclass(frozen=True)
@@ -140,7 +145,8 @@ class DoneScreen:
     status_lines: tuple[str, ...] = ()  # what happens to the booking, in plain words
 
 
-Screen = ChoiceScreen | CalendarScreen | TimeBlocksScreen | GuestDetailsScreen | ConfirmScreen | DoneScreen
+Screen = (ChoiceScreen | CalendarScreen | TimeBlocksScreen | GuestFieldScreen | GuestResidencyScreen
+          | ConfirmScreen | DoneScreen)
 
 
 @dataclass(frozen=True)

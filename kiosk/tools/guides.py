@@ -161,8 +161,11 @@ async def _walk(browser, practice, code: str, n: int, folder: Path) -> tuple[lis
         await shot("time")
         await tap("next", "identify-guest")
         await shot("identify")
-        await tap("identify-guest", "resident-yes")
-        for label, value in ((t(M.NAME_LABEL), "Practice Learner"), (t(M.PHONE_LABEL), f"090-0000-{n:04d}")):
+        await tap("identify-guest", "field-name")
+        # one question per screen: the name, the phone number, then "do you live here?"
+        for label, value, field in ((t(M.NAME_LABEL), "Practice Learner", "field-name"),
+                                    (t(M.PHONE_LABEL), f"090-0000-{n:04d}", "field-phone")):
+            await by_id(field).first.wait_for(state="attached")
             box = page.get_by_role("textbox", name=label)
             for _ in range(3):  # Flutter takes focus late and may reset a field it focuses
                 await box.click()
@@ -172,9 +175,8 @@ async def _walk(browser, practice, code: str, n: int, folder: Path) -> tuple[lis
                     break
                 except AssertionError:
                     continue
-        await by_id("resident-yes").click()
-        await expect(by_id("resident-yes")).to_contain_text("✓")
-        await tap("next", "book")
+            await by_id("next").click()
+        await tap("resident-yes", "book")
         await shot("confirm")
         await tap("book", "pay-qr")
         await tap("pay-qr", "payment-qr")

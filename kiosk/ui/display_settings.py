@@ -17,13 +17,17 @@ from kiosk.flow.states import State
 from kiosk.ui import theme as T
 
 _panel: DisplayPanel | None = None  # this render's (rendering is synchronous)
+# This render's chrome, when the compact footer (larger text) moved start over, call
+# staff and helper view into the panel.
+_chrome_in_panel = None
 OPEN_WIDTH = 230  # the button top right (grows with the text, wraps its label)
 PANEL_WIDTH = 420
 
 
 def speak(page: ft.Page, flow, code: str | None) -> None:
     """``theme.speak`` at the person's text size and colours."""
-    global _panel
+    global _panel, _chrome_in_panel
+    _chrome_in_panel = None
     display = flow.session.display
     T.use_display(TEXT_GROWTH[display.text_size], display.contrast.value)
     _panel = display_panel(flow.session, flow.t, before_language=flow.state is State.LANGUAGE)
@@ -37,6 +41,35 @@ def with_button(head: ft.Control, run) -> ft.Control:
     button = ft.Container(_open_button(_panel.open, run), padding=ft.Padding.only(left=T.GAP))
     return ft.Row([ft.Container(head, expand=True), button],
                   vertical_alignment=ft.CrossAxisAlignment.START)
+
+
+def keep_for_panel(chrome) -> None:
+    """The compact footer's screen: its start over, call staff and helper view go in
+    the panel (``sync``)."""
+    global _chrome_in_panel
+    _chrome_in_panel = chrome
+
+
+def compact_button(run, width: int) -> ft.Control | None:
+    """"Settings and help" in the compact footer: an icon and words, ``width`` wide
+    (the words wrap inside it); it opens the panel, as the button top right does."""
+    if _panel is None:
+        return None
+    from kiosk.ui.widgets import on_tap, text
+
+    action = _panel.open_compact
+    label = ft.Row([ft.Icon(ft.Icons.TUNE_ROUNDED, color=T.PRIMARY, size=T.grown(30)),
+                    ft.Container(text(action.label, T.BUTTON_TEXT, bold=True, color=T.PRIMARY,
+                                      text_align=ft.TextAlign.CENTER), expand=True)],
+                   spacing=12, alignment=ft.MainAxisAlignment.CENTER)
+    return ft.Semantics(identifier=action.id, content=ft.Button(
+        content=ft.Container(label, padding=ft.Padding.symmetric(vertical=10)),
+        on_click=on_tap(run, action), width=width,
+        style=ft.ButtonStyle(
+            bgcolor=T.PAPER, color=T.PRIMARY, shape=ft.RoundedRectangleBorder(radius=14),
+            side=ft.BorderSide(3, T.PRIMARY), padding=ft.Padding.symmetric(horizontal=16, vertical=8),
+        ),
+    ))
 
 
 def _open_button(action, run) -> ft.Control:
@@ -69,8 +102,35 @@ def _content(panel: DisplayPanel, run) -> ft.Control:
 
     # Padding below the last choice: it never sits against the Close button.
     return ft.Semantics(identifier="display-panel", content=ft.Container(ft.Column(
-        [*group(panel.size_title, panel.sizes), *group(panel.contrast_title, panel.contrasts)],
+        [*group(panel.size_title, panel.sizes), *group(panel.contrast_title, panel.contrasts),
+         *_moved_from_footer(panel, run)],
         spacing=T.GAP // 2, tight=True), padding=ft.Padding.only(bottom=T.GAP)))
+
+
+def _moved_from_footer(panel: DisplayPanel, run) -> list[ft.Control]:
+    """With the compact footer: call staff (or cancel the call), helper view (or leave
+    it) and start over, each closing the panel as it does its work."""
+    chrome = _chrome_in_panel
+    if chrome is None:
+        return []
+    from kiosk.ui.widgets import big_button
+
+    a = chrome.assist
+    actions = [chrome.start_over]
+    if a is not None:
+        leave = a.helper.leave if a.helper is not None else None
+        actions = [a.call or a.cancel, a.helper_entry or leave, chrome.start_over]
+
+    def closing(fn, action_id) -> None:
+        def close_then(fn=fn):
+            panel.settings.panel_open = False
+            return fn()
+
+        run(close_then, action_id)
+
+    buttons = [big_button(action, closing, primary=False, width=PANEL_WIDTH)
+               for action in actions if action is not None]
+    return [ft.Divider(height=T.GAP, thickness=2, color=T.LINE), *buttons] if buttons else []
 
 
 def sync(kiosk_page) -> None:
@@ -85,8 +145,10 @@ def sync(kiosk_page) -> None:
             dialog.open = False
             dialog.update()
         return
+    # opened from the compact footer, it is named as its button: it holds more than display
+    heading = panel.open_compact.label if _chrome_in_panel is not None else panel.title
     title = ft.Semantics(header=True, identifier="display-title",
-                         content=text(panel.title, T.HEADLINE, bold=True))
+                         content=text(heading, T.HEADLINE, bold=True))
     content = _content(panel, kiosk_page.run)
     actions = [big_button(panel.close, kiosk_page.run, width=PANEL_WIDTH // 2 + 40)]
     if dialog is None:

@@ -18,7 +18,7 @@ from kiosk.flow.states import State
 log = logging.getLogger(__name__)
 
 # Screens with typed-but-unsent text are never re-rendered from outside: it would be lost.
-NO_REFRESH = frozenset({State.GUEST_DETAILS, State.CARD_PIN})
+NO_REFRESH = frozenset({State.GUEST_NAME, State.GUEST_PHONE, State.CARD_PIN})
 # Screens that show availability: re-rendered when the cache pulled something new.
 AVAILABILITY = frozenset({State.CALENDAR, State.TIME_BLOCKS})
 

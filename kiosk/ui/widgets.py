@@ -33,15 +33,16 @@ def text(value: str, size: int = T.BODY, *, bold: bool = False, color: str | Non
 
 
 def big_button(action: Action, run: Runner, *, primary: bool = True, width: int | None = None,
-               height: int = T.TARGET, size: int = T.BUTTON_TEXT) -> ft.Control:
+               height: int = T.TARGET, size: int = T.BUTTON_TEXT, grow: bool = True) -> ft.Control:
     """A large button whose accessible name is its label (+ detail).
 
     One-line buttons are ``height`` tall; with a detail line the padding makes them
     taller than ``T.TARGET`` whatever the text wraps to. With larger text (``T.roomy``)
-    the width grows with the text (``T.wide``) and the height is the text's own, so a
-    label that wraps is never cut."""
+    the width grows with the text (``T.wide``; not with ``grow=False``: the compact
+    footer's fixed shares) and the height is the text's own, so a label that wraps is
+    never cut."""
     roomy = T.roomy()
-    if width is not None and roomy:
+    if width is not None and roomy and grow:
         width = T.wide(width)
     if not action.enabled:
         bg, fg = T.DISABLED_BG, T.DISABLED_INK
@@ -125,24 +126,36 @@ def frame(chrome: Chrome, body: list[ft.Control], run: Runner, *,
     if note is not None:  # larger text: at the top of the scrolling part, or no room is left
         body = [note, *body] if T.roomy() else body
         head += [] if T.roomy() else [note]
+    from kiosk.ui.link_status import indicator  # late: it builds on this module
+
+    status = indicator(chrome)
+    help_line = text(chrome.help_text, T.DETAIL)
+    if T.roomy():
+        # Larger text: the heading, the help line and the link status scroll with the
+        # body, and the footer is one compact row (back, "settings and help", the main
+        # action), so the content keeps most of the screen even with a four-line title
+        # in a long language. Start over, call staff and helper view are in the panel
+        # that "settings and help" opens, with the text size and colours.
+        return ft.Column(
+            [
+                ft.Column([ft.Column(head, spacing=8), *body, help_line, *([status] if status else [])],
+                          spacing=T.GAP, scroll=ft.ScrollMode.AUTO, expand=True),
+                ft.Divider(height=2, thickness=2, color=T.LINE),
+                compact_footer(chrome, run, primary),
+            ],
+            spacing=16,
+            expand=True,
+        )
     nav: list[ft.Control] = []
     if chrome.back:
         nav.append(big_button(chrome.back, run, primary=False, width=T.NAV_WIDTH))
     if chrome.start_over:
         nav.append(big_button(chrome.start_over, run, primary=False, width=T.NAV_WIDTH))
-    actions: ft.Control = ft.Row(
+    actions = ft.Row(
         [ft.Row(nav, spacing=T.GAP, wrap=True, expand=True), *([primary] if primary else [])],
         spacing=T.GAP * 2,
         vertical_alignment=ft.CrossAxisAlignment.END,
     )
-    if T.roomy():  # larger text: the main action on a line of its own, still on the right
-        actions = ft.Column([ft.Row(nav, spacing=T.GAP, run_spacing=T.GAP, wrap=True),
-                             *([ft.Row([primary], alignment=ft.MainAxisAlignment.END)] if primary else [])],
-                            spacing=T.GAP)
-    from kiosk.ui.link_status import indicator  # late: it builds on this module
-
-    status = indicator(chrome)
-    help_line = text(chrome.help_text, T.DETAIL)
     footer = ft.Column(
         [actions,
          call_staff.footer_row(chrome, run, help_line, status)],  # + call staff, helper view
@@ -150,21 +163,6 @@ def frame(chrome: Chrome, body: list[ft.Control], run: Runner, *,
     )
     from kiosk.ui.display_settings import with_button  # text size and colours, top right
 
-    if T.roomy():
-        # Larger text: the heading and the help line scroll with the body, and only the
-        # actions, the link and call staff stay put, so the body keeps room to show
-        # something even with a four-line title in a long language.
-        return ft.Column(
-            [
-                ft.Column([with_button(ft.Column(head, spacing=8), run), *body, help_line],
-                          spacing=T.GAP, scroll=ft.ScrollMode.AUTO, expand=True),
-                ft.Divider(height=2, thickness=2, color=T.LINE),
-                ft.Column([actions, *[r for r in [call_staff.footer_row(chrome, run, None, status)]
-                                      if r is not None]], spacing=10),
-            ],
-            spacing=16,
-            expand=True,
-        )
     return ft.Column(
         [
             with_button(ft.Column(head, spacing=8), run),
@@ -177,9 +175,63 @@ def frame(chrome: Chrome, body: list[ft.Control], run: Runner, *,
     )
 
 
+# The compact footer's fixed shares of the narrowest screen's content width: back,
+# "settings and help" and the main action fit one row at any text size; a longer word
+# wraps inside its button (taller, never cut) instead of pushing the row onto two.
+FOOTER_SHARES = {"back": 0.23, "settings": 0.35, "primary": 0.36}
+
+
+def compact_footer(chrome: Chrome, run: Runner, primary: ft.Control | None) -> ft.Control:
+    from kiosk.ui.display_settings import compact_button, keep_for_panel
+
+    keep_for_panel(chrome)  # start over, call staff, helper view: in the panel
+    share = {name: round(T.CONTENT_WIDTH * part) for name, part in FOOTER_SHARES.items()}
+    left: list[ft.Control] = []
+    if chrome.back:
+        left.append(big_button(chrome.back, run, primary=False, width=share["back"], grow=False))
+    if (settings := compact_button(run, share["settings"])) is not None:
+        left.append(settings)
+    if primary is not None and isinstance(getattr(primary, "content", None), ft.Button):
+        primary.content.width = share["primary"]  # the screen sized it for a line of its own
+    return ft.Row(
+        [ft.Row(left, spacing=T.GAP, run_spacing=T.GAP, wrap=True, expand=True),
+         *([primary] if primary else [])],
+        spacing=T.GAP, vertical_alignment=ft.CrossAxisAlignment.END,
+    )
+
+
 def choice_grid(options, run: Runner, *, width: int = 520, height: int = T.TARGET,
                 size: int = T.BUTTON_TEXT) -> ft.Control:
     """Big choices that wrap into as many columns as fit (1 to 15+ options); with larger
     text the buttons grow wider, so fewer fit a row (one at extra large)."""
     return ft.Row([big_button(o, run, width=width, height=height, size=size) for o in options],
                   wrap=True, spacing=T.GAP, run_spacing=T.GAP)
+
+
+FIELD_WIDTH = 720
+
+
+def text_field(label: str, value: str, *, keyboard=ft.KeyboardType.TEXT, max_length: int,
+               on_change, on_submit=None) -> ft.TextField:
+    """A large text field whose label is its accessible name; what is typed goes to
+    ``on_change`` as it is typed (the flow keeps it, so a redraw loses nothing)."""
+    return ft.TextField(
+        label=label,
+        value=value,
+        keyboard_type=keyboard,
+        max_length=max_length,
+        counter=ft.Container(),  # no "3/60" counter in small print; the flow checks length
+        width=T.wide(FIELD_WIDTH) if T.roomy() else FIELD_WIDTH,
+        text_style=T.text_style(T.INPUT),
+        # Flutter shrinks a floating label to 3/4: 32 px in the box, 24 px above it.
+        label_style=T.text_style(T.FIELD_LABEL, color=T.INK),
+        border_width=3,
+        border_color=T.INK,
+        focused_border_width=4,
+        focused_border_color=T.PRIMARY,
+        content_padding=ft.Padding.symmetric(horizontal=20, vertical=24),
+        autocorrect=False,
+        enable_suggestions=False,
+        on_change=on_change,
+        on_submit=on_submit,
+    )

@@ -19,6 +19,7 @@ from kiosk.flow.states import State
 from kiosk.i18n import Translator
 
 from .ui import KioskUI
+from .walk import close_display, set_display
 
 PIN = "5173"
 JA, VI = Translator("ja"), Translator("vi")
@@ -103,19 +104,18 @@ async def test_vietnamese_resident_guided_in_helper_view(ui: KioskUI, staff_api,
     await ui.tap_id("next")
     await expect_helper(ui, State.IDENTIFY, JA("How will you identify yourself?"))
     await ui.tap_id("identify-guest")
-    await expect_helper(ui, State.GUEST_DETAILS, JA("Your name and phone number"))
-    await ui.tap_id("next")  # nothing typed yet: the notices in both languages
+    await expect_helper(ui, State.GUEST_NAME, JA("What is your name?"))
+    await ui.tap_id("next")  # nothing typed yet: the notice in both languages
     await expect(ui.by_id("notices")).to_contain_text(VI("Please enter your name."))
     await expect(ui.by_id("helper-notice").first).to_contain_text(JA("Please enter your name."))
     await ui.screenshot("helper-guest-notices")
     await ui.fill(VI("Name"), NAME)
-    await ui.fill(VI("Phone number"), PHONE)
-    await ui.page.mouse.move(600, 600)
-    await ui.page.mouse.wheel(0, 600)  # the helper scrolls down to the yes / no question
-    await ui.page.wait_for_timeout(300)
-    await ui.tap_id("resident-yes")
-    await expect(ui.by_id("resident-yes")).to_contain_text("✓")
     await ui.tap_id("next")
+    await expect_helper(ui, State.GUEST_PHONE, JA("What is your phone number?"))
+    await ui.fill(VI("Phone number"), PHONE)
+    await ui.tap_id("next")
+    await expect_helper(ui, State.GUEST_RESIDENCY, JA("Do you live in {city}?", city="みどり市"))
+    await ui.tap_id("resident-yes")  # the answer goes on by itself
     await expect_helper(ui, State.CONFIRM, JA("Check your booking"))
     await ui.tap_id("exemption-disability")
     await ui.screenshot("helper-confirm")
@@ -148,6 +148,28 @@ async def test_vietnamese_resident_guided_in_helper_view(ui: KioskUI, staff_api,
     await expect(ui.by_id("helper-band")).to_have_count(0)
     await expect(ui.by_id("call-status")).to_have_count(0)
     await ui.screenshot("wiped")
+
+
+async def test_staff_pin_digits_survive_a_change_of_text_size(ui: KioskUI):
+    """Staff start typing, the person (or staff) changes the text size: the digits typed
+    stay, as the same PIN pad as the card's keeps them (kiosk/ui/pin_pad.py)."""
+    await ui.tap("Tiếng Việt", exact=True)
+    await ui.expect_title(VI("What would you like to do?"))
+    await ui.tap_id("helper-view")
+    await ui.wait_for_id("staff-pin-dots")
+    for digit in PIN[:2]:
+        await ui.tap_id(f"staff-pin-key-{digit}")
+    await ui.wait_for_text("● ●")
+    await set_display(ui, "large", "high")
+    await close_display(ui)
+    await ui.wait_for_text("● ●")  # redrawn larger, light on black: the two digits kept
+    for n, digit in enumerate(PIN[2:], 3):
+        await ui.tap_id(f"staff-pin-key-{digit}")
+        await ui.wait_for_text(" ".join("●" * n))
+    assert PIN not in await ui.page_leftovers()
+    await ui.screenshot("staff-pin-large")
+    await ui.tap_id("staff-pin-ok")
+    await ui.wait_for_id("helper-band")
 
 
 async def test_wrong_staff_pin_is_refused_with_a_message_and_rate_limited(start_kiosk, new_ui, central):

@@ -43,7 +43,8 @@ JA = Script(
         "home": "ご用件を選んでください", "category": "どの種類の施設を使いますか？",
         "unit": "施設を選んでください", "calendar": "日にちを選んでください",
         "time_blocks": "時間を選んでください", "identify": "本人確認の方法を選んでください",
-        "guest_details": "名前と電話番号", "confirm": "予約内容の確認",
+        "guest_name": "お名前は何ですか？", "guest_phone": "電話番号は何番ですか？",
+        "guest_residency": "みどり市にお住まいですか？", "confirm": "予約内容の確認",
         "done": "予約を受け付けました",
     },
     texts={
@@ -67,7 +68,8 @@ EN = Script(
         "home": "What would you like to do?", "category": "What kind of place do you need?",
         "unit": "Choose a place", "calendar": "Choose a day", "time_blocks": "Choose the time",
         "identify": "How will you identify yourself?",
-        "guest_details": "Your name and phone number", "confirm": "Check your booking",
+        "guest_name": "What is your name?", "guest_phone": "What is your phone number?",
+        "guest_residency": "Do you live in Midori City?", "confirm": "Check your booking",
         "done": "Your booking is done",
     },
     texts={
@@ -134,13 +136,15 @@ async def test_book_a_unit_by_tapping_every_screen(ui: KioskUI, kiosk, s: Script
     await _screen(ui, s, "identify")
     await ui.tap(t["identify"])
 
-    await _screen(ui, s, "guest_details")
+    await _screen(ui, s, "guest_name")  # one question per screen
     await ui.fill(t["name_label"], t["name"])
-    await ui.fill(t["phone_label"], t["phone"])
-    await ui.tap(t["yes"], exact=True)
-    await expect(ui.by_id("resident-yes")).to_contain_text("✓")
-    await ui.screenshot("guest_details-filled")
+    await ui.screenshot("guest_name-filled")
     await ui.tap(t["next"], exact=True)
+    await _screen(ui, s, "guest_phone")
+    await ui.fill(t["phone_label"], t["phone"])
+    await ui.tap(t["next"], exact=True)
+    await _screen(ui, s, "guest_residency")
+    await ui.tap(t["yes"], exact=True)  # the answer goes on by itself
 
     await _screen(ui, s, "confirm")
     text = await ui.text()

@@ -198,7 +198,7 @@ async def test_card_taken_away_then_use_without_a_card(ui: KioskUI, vcard, kiosk
     await ui.wait_for_text("The card was taken out before reading finished.")
     await ui.screenshot("card-removed")
     await ui.tap_id("card-without")
-    await ui.expect_title("Your name and phone number")
+    await ui.expect_title("What is your name?")
 
 
 async def test_card_screens_at_extra_large_text(ui: KioskUI, vcard, kiosk):
@@ -217,6 +217,15 @@ async def test_card_screens_at_extra_large_text(ui: KioskUI, vcard, kiosk):
     await asyncio.to_thread(vcard.insert)
     await ui.expect_title("Enter your PIN")
     await ui.tap_id("pin-key-4")
+    await ui.tap_id("pin-key-8")
+    await ui.wait_for_text("●  ●  ○  ○")
+    # A change of text size or colours mid-PIN keeps the digits typed (the person's place)
+    await set_display(ui, "large")
+    await close_display(ui)
+    await ui.wait_for_text("●  ●  ○  ○")
+    await set_display(ui, "xl", "high")
+    await close_display(ui)
+    await ui.wait_for_text("●  ●  ○  ○")
     problems += await screen_problems(ui, "card_pin", "en", 24)
     await ui.screenshot("pin-extra-large")
     await asyncio.to_thread(vcard.remove)

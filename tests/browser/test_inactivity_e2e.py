@@ -12,6 +12,7 @@ import pytest
 from playwright.async_api import expect
 
 from .ui import KioskUI
+from .walk import enter_guest_details
 
 NAME = "秘密 花子"
 PHONE = "090-9876-5432"
@@ -30,11 +31,7 @@ async def _to_confirm(ui: KioskUI, unit: str) -> None:
     await expect(ui.by_id("slot-0900")).to_contain_text("✓")
     await ui.tap_id("next")
     await ui.tap_id("identify-guest")
-    await ui.fill("名前", NAME)
-    await ui.fill("電話番号", PHONE)
-    await ui.tap("はい", exact=True)
-    await expect(ui.by_id("resident-yes")).to_contain_text("✓")
-    await ui.tap_id("next")
+    await enter_guest_details(ui, NAME, PHONE)
     await ui.expect_title("予約内容の確認")
 
 
@@ -72,9 +69,14 @@ async def test_warning_counts_down_then_reset_leaves_nothing(ui: KioskUI):
     await expect(ui.by_id("slot-0900")).to_contain_text("✓")
     await ui.tap_id("next")
     await ui.tap_id("identify-guest")
-    for label in ("名前", "電話番号"):
-        await ui.textbox(label).click()
-        await expect(ui.textbox(label)).to_have_value("")
+    await ui.textbox("名前").click()
+    await expect(ui.textbox("名前")).to_have_value("")
+    await ui.fill("名前", "次の人")
+    await ui.tap_id("next")
+    await ui.textbox("電話番号").click()
+    await expect(ui.textbox("電話番号")).to_have_value("")
+    await ui.fill("電話番号", "0300000000")
+    await ui.tap_id("next")
     await expect(ui.by_id("resident-yes")).not_to_contain_text("✓")
     await ui.screenshot("next-person-form")
     assert NAME not in await ui.page_leftovers()

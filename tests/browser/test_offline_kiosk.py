@@ -20,6 +20,7 @@ from kiosk.opendata import sample_city_dir
 from sync.server.process import ServerProcess
 
 from .server import CLOCK_START
+from .walk import enter_guest_details
 
 
 @pytest.fixture
@@ -52,12 +53,8 @@ async def _guest_to_confirm(ui, slot_id: str) -> None:
     await ui.tap_id("next")
     await ui.expect_title("How will you identify yourself?")
     await ui.tap_id("identify-guest")
-    await ui.expect_title("Your name and phone number")
-    await ui.tap_id("resident-yes")
-    await ui.wait_for_text("✓ Yes")
-    await ui.fill("Name", "Hanako Yamada")
-    await ui.fill("Phone number", "0312345678")
-    await ui.tap_id("next")
+    await ui.expect_title("What is your name?")
+    await enter_guest_details(ui, "Hanako Yamada", "0312345678")
     await ui.expect_title("Check your booking")
 
 

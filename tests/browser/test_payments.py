@@ -18,6 +18,7 @@ from payments.helpers import wait_until
 from payments.stack import PayStack
 
 from .ui import KioskUI
+from .walk import enter_guest_details
 
 
 @pytest.fixture(scope="module")
@@ -62,12 +63,8 @@ async def book_and_choose(ui: KioskUI, day: date, slot: str, phone: str) -> None
     await ui.tap_id("next")
     await ui.expect_title("How will you identify yourself?")
     await ui.tap_id("identify-guest")
-    await ui.expect_title("Your name and phone number")
-    await ui.fill("Name", "Hanako Yamada")
-    await ui.fill("Phone number", phone)
-    await ui.tap_id("resident-yes")
-    await ui.button("✓ Yes").wait_for()  # the screen re-drew with the choice: now go on
-    await ui.tap_id("next")
+    await ui.expect_title("What is your name?")
+    await enter_guest_details(ui, "Hanako Yamada", phone)
     await ui.expect_title("Check your booking")
     await ui.tap_id("book")
     await ui.expect_title("How would you like to pay?", timeout=20_000)

@@ -17,6 +17,7 @@ from playwright.async_api import expect
 from kiosk.practice.process import PracticeProcess
 
 from .ui import KioskUI
+from .walk import enter_guest_details
 
 DAY = "2026-11-27"  # a Friday: the practice hall is open (the city clock starts 2026-11-25)
 LANGUAGE_TITLE = "言語を選んでください / Choose your language"
@@ -62,12 +63,8 @@ async def to_identify(ui: KioskUI, slot: str, unit: str = "practice-hall", categ
 
 async def as_guest_to_confirm(ui: KioskUI, name: str, phone: str) -> None:
     await ui.tap_id("identify-guest")
-    await ui.expect_title("Your name and phone number")
-    await ui.fill("Name", name)
-    await ui.fill("Phone number", phone)
-    await ui.tap_id("resident-yes")
-    await ui.button("✓ Yes").wait_for()
-    await ui.tap_id("next")
+    await ui.expect_title("What is your name?")
+    await enter_guest_details(ui, name, phone)
     await ui.expect_title("Check your booking")
 
 

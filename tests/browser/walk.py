@@ -43,6 +43,22 @@ async def close_display(ui: KioskUI) -> None:
     await expect(ui.by_id("display-panel")).to_have_count(0)
 
 
+async def enter_guest_details(ui: KioskUI, name: str = GUEST_NAME, phone: str = GUEST_PHONE,
+                              resident: bool = True) -> None:
+    """From the guest's name screen to the booking check, one question per screen:
+    name, next, phone, next, then yes or no (which goes on by itself)."""
+    await _on(ui, "field-name")
+    await ui.fill(ui.page.get_by_role("textbox"), name)
+    await ui.tap_id("next")
+    await _on(ui, "field-phone")
+    await ui.fill(ui.page.get_by_role("textbox"), phone)
+    await ui.tap_id("next")
+    answer = "resident-yes" if resident else "resident-no"
+    await _on(ui, answer)
+    await ui.tap_id(answer)
+    await _on(ui, "book")
+
+
 async def walk_booking(ui: KioskUI, *, lang: str, category: str, unit: str, day: str,
                        slots: Sequence[str], name: str = GUEST_NAME, book: bool = True,
                        phone: str = GUEST_PHONE,
@@ -74,17 +90,20 @@ async def walk_booking(ui: KioskUI, *, lang: str, category: str, unit: str, day:
     await _on(ui, "identify-guest")
     yield "identify"
     await ui.tap_id("identify-guest")
-    await _on(ui, "resident-yes")
-    await ui.tap_id("next")  # nothing filled in: every problem shows as a notice
-    ui.taps -= 1  # the walk's own tap, to see the notices: not one a person needs
+    await _on(ui, "field-name")
+    await ui.tap_id("next")  # nothing typed: the notice shows
+    ui.taps -= 1  # the walk's own tap, to see the notice: not one a person needs
     await _on(ui, "notices")
-    yield "guest_details"
-    boxes = ui.page.get_by_role("textbox")
-    await ui.fill(boxes.nth(0), name)
-    await ui.fill(boxes.nth(1), phone)
-    await ui.tap_id("resident-yes")
-    await expect(ui.by_id("resident-yes")).to_contain_text("✓")
+    yield "guest_name"
+    await ui.fill(ui.page.get_by_role("textbox"), name)
     await ui.tap_id("next")
+    await _on(ui, "field-phone")
+    yield "guest_phone"
+    await ui.fill(ui.page.get_by_role("textbox"), phone)
+    await ui.tap_id("next")
+    await _on(ui, "resident-yes")
+    yield "guest_residency"
+    await ui.tap_id("resident-yes")  # the answer goes on to the booking check
     await _on(ui, "book")
     yield "confirm"
     if book:
@@ -107,3 +126,23 @@ async def walk_booking(ui: KioskUI, *, lang: str, category: str, unit: str, day:
             yield "counter"
         else:
             yield "done"
+
+
+# The controls the footer can hold (the screen's main action included): the footer
+# starts at the highest of them in the lower two thirds of the screen.
+FOOTER_IDS = ("back", "start_over", "display-settings", "call-staff", "call-cancel", "helper-view",
+              "next", "book", "finish")
+FOOTER_RULE = 18  # px: the rule above the footer and its spacing
+
+
+async def footer_share(ui: KioskUI) -> float:
+    """How much of the screen's height the footer takes (0..1), as drawn now."""
+    height = ui.page.viewport_size["height"]
+    tops = []
+    for ident in FOOTER_IDS:
+        nodes = ui.by_id(ident)
+        for i in range(await nodes.count()):
+            box = await nodes.nth(i).bounding_box()
+            if box and box["height"] and box["y"] > height / 3:
+                tops.append(box["y"])
+    return (height - min(tops) + FOOTER_RULE) / height if tops else 0.0

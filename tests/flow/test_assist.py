@@ -12,6 +12,7 @@ import pytest
 from kiosk.flow import assist_messages as A
 from kiosk.flow.assist import assist_of, attach
 from kiosk.flow.assist_view import AssistChrome, HelperPinScreen
+from kiosk.flow.pin_entry import PinEntry
 from kiosk.flow.staff_pin import PinGate, PinResult, StaffPin, hash_pin
 from kiosk.flow.states import State
 from kiosk.i18n import LANGUAGES_BY_CODE, Translator
@@ -213,7 +214,7 @@ def test_leaving_helper_view_and_the_session_end_leave_nothing(assisted, calls) 
     assisted.start_over()  # the person leaves: helper view and the call go with them
     assert calls.left_calls == [call_id] and calls.cancelled == []  # staff learn nobody waits
     fresh = assisted.session.assist
-    assert [getattr(fresh, f.name) for f in fields(fresh)] == [None, "", False, False, False, None]
+    assert [getattr(fresh, f.name) for f in fields(fresh)] == [None, "", False, False, False, None, PinEntry()]
     screen = assisted.screen()
     assert screen.chrome.assist.call is not None and screen.chrome.assist.message == ""
     assert screen.chrome.assist.helper is None
@@ -237,12 +238,18 @@ def test_helper_view_puts_japanese_under_the_screens_own_labels(assisted) -> Non
     assist_of(assisted).open_pin()
     assisted.screen().submit(PIN)
     ja, vi = Translator("ja"), Translator("vi")
-    guest = assisted.screen()
-    assert guest.name_label == f"{vi('Name')} / {ja('Name')}"
-    assert guest.chrome.help_text == ""  # staff are here: no "call a staff member" line
-    guest.edit("Nguyễn Văn An", "09012345678")
-    assisted.choose_residency("resident")
-    assisted.submit_guest_details()
+    name = assisted.screen()
+    assert name.field_label == f"{vi('Name')} / {ja('Name')}"
+    assert name.chrome.help_text == ""  # staff are here: no "call a staff member" line
+    name.edit("Nguyễn Văn An")
+    name.next.run()
+    phone = assisted.screen()
+    assert phone.field_label == f"{vi('Phone number')} / {ja('Phone number')}"
+    phone.edit("09012345678")
+    phone.next.run()
+    residency = assisted.screen()
+    assert residency.chrome.assist.helper.title == "みどり市にお住まいですか？"
+    residency.options[0].run()
     confirm = assisted.screen()
     labels = [label for label, _ in confirm.summary]
     assert f"{vi('Place')}\n{ja('Place')}" in labels
@@ -257,7 +264,11 @@ def test_the_helpers_notices_name_the_city_in_japanese(assisted) -> None:
     assisted.select_identify_method("guest")
     assist_of(assisted).open_pin()
     assisted.screen().submit(PIN)
-    assisted.screen().submit.run()  # nothing typed: three notices
+    assisted.guest.edit_name("Nguyễn Văn An")
+    assisted.guest.submit_name()
+    assisted.guest.edit_phone("09012345678")
+    assisted.guest.submit_phone()
+    assisted.guest.choose_residency(None)  # no answer: the notice names the city
     band = assisted.screen().chrome.assist.helper
     assert any("みどり市" in n for n in band.notices), band.notices
     assert not any("Thành phố" in n for n in band.notices)

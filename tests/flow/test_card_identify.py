@@ -196,7 +196,7 @@ async def test_wrong_pin_shows_tries_left_then_refuses_at_the_last_try(cache, cl
     assert card.tries_left(AID_JPKI, 0x0018) == 1
     # a new attempt with this card refuses before any PIN
     flow.screen().without_card.run()
-    assert flow.state is State.GUEST_DETAILS
+    assert flow.state is State.GUEST_NAME
     flow.back()
     choose_card(flow)
     await until(flow, State.CARD_FAILED)
@@ -394,13 +394,13 @@ async def test_use_without_a_card_from_every_card_screen(cache, clock, card, ser
     choose_card(flow)
     assert flow.screen().status == "waiting" and flow.screen().picture.endswith(".svg")
     flow.screen().without_card.run()
-    assert flow.state is State.GUEST_DETAILS and flow.session.card is None
+    assert flow.state is State.GUEST_NAME and flow.session.card is None
     flow.back()
     choose_card(flow)
     service.insert()
     await until(flow, State.CARD_PIN)
     flow.screen().without_card.run()
-    assert flow.state is State.GUEST_DETAILS
+    assert flow.state is State.GUEST_NAME
     flow.select_guest_details("山田 太郎", "090-1234-5678", Residency.NON_RESIDENT)
     assert flow.state is State.CONFIRM
     assert dict(flow.screen().summary)["Rate"] == "Non-resident rate"

@@ -68,12 +68,13 @@ def test_session_reset_clears_every_field_even_new_ones():
     assert session.slots == [] and session.surcharges == set()
 
 
-def test_back_keeps_choices_and_confirm_back_returns_to_guest_details(flow, go):
+def test_back_keeps_choices_and_confirm_back_returns_to_the_guest_questions(flow, go):
     go.confirm(flow)
     flow.back()
-    assert flow.state is State.GUEST_DETAILS
-    screen = flow.screen()
-    assert screen.name == "山田 太郎" and screen.residency is Residency.RESIDENT
+    assert flow.state is State.GUEST_RESIDENCY
+    assert [a.selected for a in flow.screen().options] == [True, False]
+    flow.back(); flow.back()
+    assert (flow.state, flow.screen().value) == (State.GUEST_NAME, "山田 太郎")
     flow.back(); flow.back()
     assert flow.state is State.TIME_BLOCKS
     assert [a.selected for a in flow.screen().slots] == [True, True, False]
@@ -123,13 +124,17 @@ def test_phone_and_name_input_is_normalised_and_checked(flow, go):
     flow.select_slots()
     flow.select_identify_method("guest")
     flow.select_guest_details("  ", "12345", None)
-    assert flow.state is State.GUEST_DETAILS
-    assert flow.screen().chrome.notices == (
-        "名前を入力してください。",
-        "電話番号を10桁か11桁で入力してください。",
-        "みどり市にお住まいかどうかを選んでください。",
-    )
-    assert flow.screen().phone == "12345"  # kept for correction
+    assert flow.state is State.GUEST_NAME
+    assert flow.screen().chrome.notices == ("名前を入力してください。",)
+    flow.select_guest_details("山田", "12345", None)
+    assert flow.state is State.GUEST_PHONE
+    assert flow.screen().chrome.notices == ("電話番号を10桁か11桁で入力してください。",)
+    assert flow.screen().value == "12345"  # kept for correction
+    flow.back()
+    flow.select_guest_details("山田", "0312345678", None)
+    assert flow.state is State.GUEST_RESIDENCY
+    assert flow.screen().chrome.notices == ("みどり市にお住まいかどうかを選んでください。",)
+    flow.back(); flow.back()
     flow.select_guest_details("ＹＡＭＡＤＡ", "０９０ー１２３４ー５６７８", Residency.NON_RESIDENT)
     assert flow.state is State.CONFIRM
     assert flow.session.guest.name == "YAMADA"

@@ -115,14 +115,14 @@ def test_new_availability_rerenders_the_calendar(setup):
     assert s.live.check() is False
 
 
-def test_guest_details_screen_is_never_rerendered_from_outside(cache, clock, go):
+def test_guest_name_screen_is_never_rerendered_from_outside(cache, clock, go):
     link = FakeLink(clock, online=True)
     flow = KioskFlow(cache, clock, link=link)
     go.time_blocks(flow, lang="en")
     flow.screen().slots[0].run()
     flow.select_slots()
     flow.select_identify_method("guest")
-    assert flow.state is State.GUEST_DETAILS
+    assert flow.state is State.GUEST_NAME
     kiosk = FakeKioskPage(flow)
     live = LiveRefresh(kiosk)
     try:

@@ -23,7 +23,7 @@ def test_every_screen_after_language_offers_start_over_and_times_out():
 
 def test_back_goes_to_the_previous_screen_of_the_booking_path():
     path = [State.HOME, State.CATEGORY, State.UNIT, State.CALENDAR, State.TIME_BLOCKS,
-            State.IDENTIFY, State.GUEST_DETAILS, State.CONFIRM]
+            State.IDENTIFY, State.GUEST_NAME, State.GUEST_PHONE, State.GUEST_RESIDENCY, State.CONFIRM]
     assert next_state(State.HOME, Event.BACK) is State.LANGUAGE
     for earlier, later in zip(path, path[1:]):
         assert next_state(later, Event.BACK) is earlier

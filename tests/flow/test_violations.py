@@ -48,8 +48,8 @@ def test_non_resident_window_is_checked_once_residency_is_known(flow, go):
     flow.select_book()
     assert flow.state is State.CONFIRM and flow.session.booking is None
     assert flow.session.guest.name == "Ann Lee" and len(flow.session.slots) == 1
-    flow.back()
-    flow.select_guest_details("Ann Lee", "0312345678", Residency.RESIDENT)
+    flow.back()  # to "Do you live in ...?": the answer changed
+    flow.guest.choose_residency(Residency.RESIDENT)
     assert flow.screen().chrome.notices == ()
     flow.select_book()
     assert flow.state is State.DONE
