@@ -17,8 +17,8 @@ from kiosk.flow.states import State
 from kiosk.ui import theme as T
 
 _panel: DisplayPanel | None = None  # this render's (rendering is synchronous)
-# This render's chrome, when the compact footer (larger text) moved start over, call
-# staff and helper view into the panel.
+# This render's chrome, when the compact footer (larger text) moved start over and
+# helper view into the panel.
 _chrome_in_panel = None
 OPEN_WIDTH = 230  # the button top right (grows with the text, wraps its label)
 PANEL_WIDTH = 420
@@ -44,24 +44,24 @@ def with_button(head: ft.Control, run) -> ft.Control:
 
 
 def keep_for_panel(chrome) -> None:
-    """The compact footer's screen: its start over, call staff and helper view go in
+    """The compact footer's screen: its start over and helper view go in
     the panel (``sync``)."""
     global _chrome_in_panel
     _chrome_in_panel = chrome
 
 
 def compact_button(run, width: int) -> ft.Control | None:
-    """"Settings and help" in the compact footer: an icon and words, ``width`` wide
+    """"Settings and help" in the compact footer: its words, ``width`` wide
     (the words wrap inside it); it opens the panel, as the button top right does."""
     if _panel is None:
         return None
     from kiosk.ui.widgets import on_tap, text
 
     action = _panel.open_compact
-    label = ft.Row([ft.Icon(ft.Icons.TUNE_ROUNDED, color=T.PRIMARY, size=T.grown(30)),
-                    ft.Container(text(action.label, T.BUTTON_TEXT, bold=True, color=T.PRIMARY,
-                                      text_align=ft.TextAlign.CENTER), expand=True)],
-                   spacing=12, alignment=ft.MainAxisAlignment.CENTER)
+    # Words only: an icon beside them took a fifth of the button and wrapped long
+    # languages onto four lines, the footer's tallest button.
+    label = text(action.label, T.BUTTON_TEXT, bold=True, color=T.PRIMARY,
+                 text_align=ft.TextAlign.CENTER)
     return ft.Semantics(identifier=action.id, content=ft.Button(
         content=ft.Container(label, padding=ft.Padding.symmetric(vertical=10)),
         on_click=on_tap(run, action), width=width,
@@ -108,8 +108,8 @@ def _content(panel: DisplayPanel, run) -> ft.Control:
 
 
 def _moved_from_footer(panel: DisplayPanel, run) -> list[ft.Control]:
-    """With the compact footer: call staff (or cancel the call), helper view (or leave
-    it) and start over, each closing the panel as it does its work."""
+    """With the compact footer: helper view (or leave it) and start over, each closing
+    the panel as it does its work (call staff stays in the footer row)."""
     chrome = _chrome_in_panel
     if chrome is None:
         return []
@@ -119,7 +119,7 @@ def _moved_from_footer(panel: DisplayPanel, run) -> list[ft.Control]:
     actions = [chrome.start_over]
     if a is not None:
         leave = a.helper.leave if a.helper is not None else None
-        actions = [a.call or a.cancel, a.helper_entry or leave, chrome.start_over]
+        actions = [a.helper_entry or leave, chrome.start_over]
 
     def closing(fn, action_id) -> None:
         def close_then(fn=fn):

@@ -132,10 +132,11 @@ def frame(chrome: Chrome, body: list[ft.Control], run: Runner, *,
     help_line = text(chrome.help_text, T.DETAIL)
     if T.roomy():
         # Larger text: the heading, the help line and the link status scroll with the
-        # body, and the footer is one compact row (back, "settings and help", the main
-        # action), so the content keeps most of the screen even with a four-line title
-        # in a long language. Start over, call staff and helper view are in the panel
-        # that "settings and help" opens, with the text size and colours.
+        # body, and the footer is one compact row (back, "settings and help", call
+        # staff, the main action), so the content keeps most of the screen even with a
+        # four-line title in a long language. Call staff stays one tap away: the people
+        # who choose the largest text are the ones most likely to need it. Start over
+        # and helper view are in the panel that "settings and help" opens.
         return ft.Column(
             [
                 ft.Column([ft.Column(head, spacing=8), *body, help_line, *([status] if status else [])],
@@ -176,21 +177,25 @@ def frame(chrome: Chrome, body: list[ft.Control], run: Runner, *,
 
 
 # The compact footer's fixed shares of the narrowest screen's content width: back,
-# "settings and help" and the main action fit one row at any text size; a longer word
-# wraps inside its button (taller, never cut) instead of pushing the row onto two.
-FOOTER_SHARES = {"back": 0.23, "settings": 0.35, "primary": 0.36}
+# "settings and help", call staff and the main action fit one row at any text size; a
+# longer word wraps inside its button (taller, never cut) instead of pushing the row
+# onto two.
+FOOTER_SHARES = {"back": 0.18, "settings": 0.26, "call": 0.24, "primary": 0.26}
 
 
 def compact_footer(chrome: Chrome, run: Runner, primary: ft.Control | None) -> ft.Control:
     from kiosk.ui.display_settings import compact_button, keep_for_panel
 
-    keep_for_panel(chrome)  # start over, call staff, helper view: in the panel
+    keep_for_panel(chrome)  # start over, helper view: in the panel
     share = {name: round(T.CONTENT_WIDTH * part) for name, part in FOOTER_SHARES.items()}
     left: list[ft.Control] = []
     if chrome.back:
         left.append(big_button(chrome.back, run, primary=False, width=share["back"], grow=False))
     if (settings := compact_button(run, share["settings"])) is not None:
         left.append(settings)
+    call = (chrome.assist.call or chrome.assist.cancel) if chrome.assist is not None else None
+    if call is not None:
+        left.append(big_button(call, run, primary=False, width=share["call"], grow=False))
     if primary is not None and isinstance(getattr(primary, "content", None), ft.Button):
         primary.content.width = share["primary"]  # the screen sized it for a line of its own
     return ft.Row(
