@@ -101,6 +101,14 @@ class Connection:
         cur.row_factory = None
         return cur.execute(sql, args).fetchall()
 
+    def any_of(self, column: str, values: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
+        """SQL testing ``column`` against a list of values, and its parameters: one
+        array parameter on PostgreSQL (the same prepared statement for any length), an
+        ``IN`` list on SQLite (no arrays there)."""
+        if self.dialect == "postgresql":
+            return f"{column} = ANY(?)", ([_to_db(v, self.dialect) for v in values],)
+        return f"{column} IN ({', '.join('?' * len(values))})", tuple(values)
+
     def iso(self, column: str) -> str:
         """SQL for ``column`` (a timestamp) as 'YYYY-MM-DDTHH:MM:SS' text on both
         dialects, so rows go to the wire without a datetime round trip in Python."""
