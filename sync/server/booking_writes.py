@@ -1,7 +1,7 @@
 """The rows one transaction of booking mutations writes, collected first, written together.
 
 Collecting before writing lets a whole batch of mutations (``booking_batch``) reach the
-database as one ``executemany`` per table inside one pipeline: one round trip on
+database as one INSERT per table inside one pipeline: one round trip on
 PostgreSQL however many mutations the batch holds, and one change-feed sequence update
 per tenant. Nothing here checks a rule; the database still refuses a double booking
 itself (the exclusion constraint on PostgreSQL, the triggers of migration 2 on SQLite).
@@ -19,32 +19,37 @@ from kiosk.domain.model import BookingStatus, Slot
 
 from ..protocol import BookingIn
 from .card_check import ResidencyDecision
-from .db import Connection
+from .db import Connection, json_columns, json_rows
 from .live import CHANNEL
 from .tenants import Credential
 
-INSERT_BOOKING = (
-    "INSERT INTO bookings (tenant, id, code, unit_id, status, residency, total_yen, person_key,"
-    " group_id, contact, request, credential_id, provisional, status_reason, created_at, updated_at,"
-    " residency_claimed, identity_check) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+# (column, PostgreSQL type) of each table a book mutation writes
+BOOKING_COLUMNS = (
+    ("tenant", "text"), ("id", "text"), ("code", "text"), ("unit_id", "text"), ("status", "text"),
+    ("residency", "text"), ("total_yen", "integer"), ("person_key", "text"), ("group_id", "text"),
+    ("contact", "text"), ("request", "text"), ("credential_id", "text"), ("provisional", "integer"),
+    ("status_reason", "text"), ("created_at", "timestamp"), ("updated_at", "timestamp"),
+    ("residency_claimed", "text"), ("identity_check", "text"),
 )
-INSERT_SLOT = (
-    "INSERT INTO booking_slots (tenant, booking_id, unit_id, start_at, end_at, block_code, holds, status)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+SLOT_COLUMNS = (
+    ("tenant", "text"), ("booking_id", "text"), ("unit_id", "text"), ("start_at", "timestamp"),
+    ("end_at", "timestamp"), ("block_code", "text"), ("holds", "boolean"), ("status", "text"),
 )
-INSERT_FOLLOWUP = (
-    "INSERT INTO followups (tenant, booking_id, mutation_id, violations, created_at) VALUES (?, ?, ?, ?, ?)"
+FOLLOWUP_COLUMNS = (
+    ("tenant", "text"), ("booking_id", "text"), ("mutation_id", "text"), ("violations", "text"),
+    ("created_at", "timestamp"),
+)
+MUTATION_COLUMNS = (
+    ("tenant", "text"), ("mutation_id", "text"), ("credential_id", "text"), ("kind", "text"),
+    ("result", "text"), ("applied_at", "timestamp"),
 )
 INSERT_MUTATION = (
     "INSERT INTO mutations (tenant, mutation_id, credential_id, kind, result, applied_at) VALUES (?, ?, ?, ?, ?, ?)"
 )
-# The change rows take their numbers from the tenant row inside the INSERT (no RETURNING),
-# so the whole write can go to PostgreSQL in one pipeline. ``seq - ?`` counts back from
-# the number the UPDATE just reserved.
-INSERT_CHANGE = (
-    "INSERT INTO changes (tenant, seq, booking_id, unit_id, start_at, end_at, status)"
-    " SELECT ?, seq - ?, ?, ?, ?, ?, ? FROM tenants WHERE code = ?"
-)
+# a change row as log_changes takes it: numbers back from the last one reserved, then
+# booking_id, unit_id, start_at, end_at, status
+CHANGE_COLUMNS = (("back", "bigint"), ("booking_id", "text"), ("unit_id", "text"), ("start_at", "timestamp"),
+                  ("end_at", "timestamp"), ("status", "text"))
 
 
 @dataclass
@@ -95,28 +100,35 @@ class WriteSet:
         with c.pipeline():
             if c.dialect == "postgresql" and not self.durable:
                 c.execute("SET LOCAL synchronous_commit TO off")
-            if self.bookings:
-                c.executemany(INSERT_BOOKING, self.bookings)
-            if self.slots:
-                c.executemany(INSERT_SLOT, self.slots)
-            if self.followups:
-                c.executemany(INSERT_FOLLOWUP, self.followups)
+            for table, columns, rows in (("bookings", BOOKING_COLUMNS, self.bookings),
+                                         ("booking_slots", SLOT_COLUMNS, self.slots),
+                                         ("followups", FOLLOWUP_COLUMNS, self.followups),
+                                         ("mutations", MUTATION_COLUMNS, self.mutations)):
+                if rows:
+                    c.insert_many(table, columns, rows)
             for tenant, rows in self.changes.items():
                 log_changes(c, tenant, rows)
-            if self.mutations:
-                c.executemany(INSERT_MUTATION, self.mutations)
 
 
 def log_changes(c: Connection, tenant: str, rows: Sequence[tuple[Any, ...]]) -> None:
     """Append ``rows`` (booking_id, unit_id, start, end, status) to the tenant's feed."""
     n = len(rows)
     # Taking the next numbers locks the tenant row until commit, so changes become
-    # visible in sequence order and a reader never skips one committed late.
+    # visible in sequence order and a reader never skips one committed late. The
+    # numbers are read back inside the INSERT (no RETURNING), counting back from the
+    # last one reserved: the whole write can go to PostgreSQL in one pipeline.
     c.execute("UPDATE tenants SET seq = seq + ? WHERE code = ?", (n, tenant))
-    c.executemany(INSERT_CHANGE, [(tenant, n - 1 - i, *row, tenant) for i, row in enumerate(rows)])
+    numbered = [(n - 1 - i, *row) for i, row in enumerate(rows)]
     if c.dialect == "postgresql":
+        c.execute("INSERT INTO changes (tenant, seq, booking_id, unit_id, start_at, end_at, status)"
+                  f" SELECT t.code, t.seq - {json_columns(CHANGE_COLUMNS)}"
+                  " FROM json_array_elements(?::json) AS x JOIN tenants t ON t.code = ?", (json_rows(numbered), tenant))
         # delivered at commit to every server process LISTENing (sync.server.live)
         c.execute("SELECT pg_notify(?, ?)", (CHANNEL, tenant))
+    else:
+        c.executemany("INSERT INTO changes (tenant, seq, booking_id, unit_id, start_at, end_at, status)"
+                      " SELECT ?, seq - ?, ?, ?, ?, ?, ? FROM tenants WHERE code = ?",
+                      [(tenant, *row, tenant) for row in numbered])
 
 
 def distinct_starts(slots: Sequence[Slot]) -> list[Slot]:
