@@ -39,9 +39,15 @@ C = TypeVar("C")  # the caller's credential
 M = TypeVar("M")  # a mutation
 R = TypeVar("R")  # its answer
 
-# A batch holds at most this many mutations (a request of more still goes whole): it
-# bounds how long the transaction holds its locks and how long the first request waits.
+# A batch holds at most this many mutations: it bounds how long one transaction holds
+# its locks (the tenant's feed row among them) and how long the first request waits.
 MAX_BATCH_MUTATIONS = 100
+# A request of more mutations (a kiosk back online pushing its backlog) is applied in
+# consecutive pieces of at most this many, in order: the other kiosks' bookings get in
+# between, rather than waiting behind one long transaction. Each piece commits on its
+# own, as each mutation did before group commit: a crash may leave a push half applied,
+# which the kiosk's retry and the stored answers handle.
+MAX_REQUEST_PIECE = 25
 
 
 @dataclass
@@ -65,7 +71,13 @@ class GroupCommit(Generic[C, M, R]):
         self._closed = False
 
     async def submit(self, cred: C, mutations: Sequence[M]) -> list[R]:
-        """The answers to ``mutations`` (of one request), once their batch committed."""
+        """The answers to ``mutations`` (of one request), in order, once committed."""
+        answers: list[R] = []
+        for i in range(0, len(mutations), MAX_REQUEST_PIECE):
+            answers += await self._submit_piece(cred, mutations[i:i + MAX_REQUEST_PIECE])
+        return answers
+
+    async def _submit_piece(self, cred: C, mutations: Sequence[M]) -> list[R]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[list[Any]] = loop.create_future()
         with self._lock:  # never queued behind close()'s stop mark: it would wait forever

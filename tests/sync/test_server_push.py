@@ -118,3 +118,21 @@ def test_group_commit_refuses_work_once_closed() -> None:
     writer.close()
     with pytest.raises(RuntimeError):
         asyncio.run(writer.submit("k", ["y"]))
+
+
+def test_a_long_push_is_applied_in_pieces_in_order() -> None:
+    """A kiosk's backlog does not hold the writer in one long transaction."""
+    from sync.server.group_commit import MAX_REQUEST_PIECE
+
+    seen: list[list[int]] = []
+
+    def apply_batch(jobs: list[tuple[str, int]]) -> list[int]:
+        seen.append([m for _, m in jobs])
+        return [m * 10 for _, m in jobs]
+
+    writer: GroupCommit[str, int, int] = GroupCommit(apply_batch)
+    n = 2 * MAX_REQUEST_PIECE + 10
+    answers = asyncio.run(writer.submit("k", list(range(n))))
+    writer.close()
+    assert answers == [m * 10 for m in range(n)]
+    assert [len(b) for b in seen] == [MAX_REQUEST_PIECE, MAX_REQUEST_PIECE, 10]
