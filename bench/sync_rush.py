@@ -1,12 +1,20 @@
 """Opening-hour rush: 2,000 concurrent booking attempts on 50 units against the server
 on PostgreSQL, beside a raw PostgreSQL insert loop with the same exclusion constraint.
 
-    python -m bench.sync_rush [--attempts 2000] [--units 50] [--concurrency 100] [--workers 2]
+    python -m bench.sync_rush [--attempts 2000] [--units 50] [--concurrency 50] [--workers 2]
 
 Every attempt is a real POST /v1/mutations (full rule check, pricing, idempotency
 record, change feed) from one of 20 kiosks; ~13 attempts race for each (unit, block).
 Afterwards the database must hold zero overlapping bookings and exactly one winner per
 contested block. Target (issue 4): throughput within 3x of the raw insert floor.
+
+What the two sides measure: the server side keeps ``--concurrency`` requests in flight
+(its latency includes queueing behind them); the floor is one connection inserting one
+row after another, so its latency is one round trip and its rate is bound by round
+trips, not CPU. The same inserts from 50 connections at once ran 1.5-2x faster than the
+floor on this 2-core machine (they use both cores), so the floor here is the usual,
+gentler yardstick, not a slowed-down one. The load generator is a bare HTTP/1.1 writer
+costing ~0.08 ms of CPU an attempt, a tenth of the server's: it is not the bottleneck.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from .bookings import BookingService
 from .cities import CityRegistry
 from .db import Database
 from .feed import CursorAhead
+from .group_commit import GroupCommit
 from .live import ChangeNotifier, ChangeWatcher
 from .migrations import migrate
 from .state import ServerState
@@ -46,9 +47,10 @@ def create_app(db_url: str | None = None, *, routers: list[APIRouter] | None = N
     migrate(db)
     notifier = ChangeNotifier()
     cities = CityRegistry(db)
+    bookings = BookingService(db, cities, on_change=notifier.bump, residency=_residency_check())
     state = ServerState(
-        db=db, notifier=notifier, credentials=CredentialCache(db), cities=cities,
-        bookings=BookingService(db, cities, on_change=notifier.bump, residency=_residency_check()),
+        db=db, notifier=notifier, credentials=CredentialCache(db), cities=cities, bookings=bookings,
+        book_writer=GroupCommit(bookings.apply_books, name="book-writer"),
     )
 
     @asynccontextmanager
@@ -59,6 +61,7 @@ def create_app(db_url: str | None = None, *, routers: list[APIRouter] | None = N
         finally:
             if watcher is not None:
                 watcher.stop()
+            state.book_writer.close()
             db.close()
 
     app = FastAPI(

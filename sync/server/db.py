@@ -8,6 +8,7 @@ like time, so overlap queries are plain comparisons).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -80,6 +81,21 @@ class Connection:
         except Exception as exc:
             raise _translate(exc) from exc
 
+    def insert_many(self, table: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> None:
+        """INSERT ``rows`` into ``table``; ``columns``: (name, PostgreSQL type) pairs.
+
+        PostgreSQL: ONE statement whatever the number of rows, the rows going as one JSON
+        parameter (``json.dumps`` is C; psycopg would dump each value in Python, and in
+        a pipeline wait on the socket, giving up the GIL, after every row of an
+        ``executemany``). The statement text depends on the table only, so psycopg
+        caches its parse and the server prepares it once. SQLite: ``executemany``."""
+        names = ", ".join(n for n, _ in columns)
+        if self.dialect == "postgresql":
+            self.execute(f"INSERT INTO {table} ({names}) SELECT {json_columns(columns)}"
+                         " FROM json_array_elements(?::json) AS x", (json_rows(rows),))
+        else:
+            self.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)
+
     def one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         row = self.execute(sql, params).fetchone()
         return dict(row) if row is not None else None
@@ -100,6 +116,14 @@ class Connection:
         cur = self.raw.cursor()
         cur.row_factory = None
         return cur.execute(sql, args).fetchall()
+
+    def any_of(self, column: str, values: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
+        """SQL testing ``column`` against a list of values, and its parameters: one
+        array parameter on PostgreSQL (the same prepared statement for any length), an
+        ``IN`` list on SQLite (no arrays there)."""
+        if self.dialect == "postgresql":
+            return f"{column} = ANY(?)", ([_to_db(v, self.dialect) for v in values],)
+        return f"{column} IN ({', '.join('?' * len(values))})", tuple(values)
 
     def iso(self, column: str) -> str:
         """SQL for ``column`` (a timestamp) as 'YYYY-MM-DDTHH:MM:SS' text on both
@@ -146,6 +170,23 @@ def _translate(exc: Exception) -> Exception:
     ):
         return IntegrityConflict("unique", str(exc))
     return exc
+
+
+def json_columns(columns: Sequence[tuple[str, str]], row: str = "x") -> str:
+    """SQL for the fields of a JSON array ``row``, typed: ``(x->>0)::text, ...``."""
+    return ", ".join(f"({row}->>{i})::{t}" for i, (_, t) in enumerate(columns))
+
+
+def json_rows(rows: Sequence[Sequence[Any]]) -> str:
+    """``rows`` as a JSON array of arrays; datetimes as ISO text, which PostgreSQL reads
+    back as ``timestamp``."""
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"), default=_json_value)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 def parse_dt(value: Any) -> datetime:

@@ -9,6 +9,7 @@ from fastapi import Request
 from .bookings import BookingService
 from .cities import CityRegistry
 from .db import Database
+from .group_commit import GroupCommit
 from .live import ChangeNotifier
 from .tenants import CredentialCache
 
@@ -20,6 +21,8 @@ class ServerState:
     credentials: CredentialCache
     cities: CityRegistry
     bookings: BookingService
+    # book mutations of concurrent requests, applied in one transaction (group_commit)
+    book_writer: GroupCommit
 
 
 def server_state(request: Request) -> ServerState:
