@@ -1,9 +1,11 @@
 """``python -m sync.paysim --port P [--host H] [--config faults.json] [--credentials F]
-[--phone-host 192.168.1.20 --phone-port 8766]`` (the customer page on the LAN: ``lan.py``)"""
+[--phone-host 192.168.1.20 --phone-port 8766] [--state FILE]`` (the customer page on the LAN:
+``lan.py``; payments kept across restarts in FILE: ``state_file.py``)"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import socket
 import sys
 from pathlib import Path
@@ -26,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phone-host", help="also serve the customer page (only) on this private-network "
                                              "address, for phones on the LAN; the QR code points there")
     parser.add_argument("--phone-port", type=int, default=0, help="its port (0: any free one)")
+    parser.add_argument("--state", type=Path,
+                        help="keep payments, refunds and their ids in this JSON file across "
+                             "restarts (default: in memory only)")
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config, credentials_file=args.credentials)
@@ -33,6 +38,14 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, NotPrivate) as exc:
         print(f"paysim: bad configuration: {exc}", file=sys.stderr)
         return 2
+    if args.state is not None:
+        # stderr: a parent may stop reading stdout once it has the "listening on" line
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("paysim: %(message)s"))
+        state_log = logging.getLogger("paysim.state")
+        state_log.addHandler(handler)
+        state_log.setLevel(logging.INFO)
+        state_log.propagate = False
     print(f"paysim: merchant API key {config.api_key}; webhooks to {config.webhook_url or '-'}",
           flush=True)
     # Bind first, then announce the real port: tests ask for port 0 and read this line.
@@ -56,10 +69,10 @@ def main(argv: list[str] | None = None) -> int:
             from dataclasses import replace
 
             config = replace(config, public_url=phone_url(phone, phone_port))
-        app = PhoneOnly(create_app(config), phone_port)
+        app = PhoneOnly(create_app(config, args.state), phone_port)
         print(f"paysim: customer page for phones on {phone_url(phone, phone_port)}", flush=True)
     print(f"paysim: listening on http://{args.host}:{port}", flush=True)
-    server = uvicorn.Server(uvicorn.Config(app or create_app(config), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app or create_app(config, args.state), log_level="warning"))
     server.run(sockets=sockets)
     return 0
 

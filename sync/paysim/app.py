@@ -23,6 +23,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -32,6 +33,7 @@ from sync.payments.signing import verify_request
 
 from .config import Faults, SimConfig
 from .phone import PHONE_PAGE, waiting_page
+from .state_file import open_state
 from .store import SimError, SimPayment, SimStatus, SimStore, new_event_id
 from .webhooks import WebhookSender
 
@@ -76,7 +78,8 @@ class _FaultState:
             return f.delay_seconds, hang, error
 
 
-def create_app(config: SimConfig) -> FastAPI:
+def create_app(config: SimConfig, state_path: Path | None = None) -> FastAPI:
+    """The simulator; with ``state_path`` its books are loaded from and saved to that file."""
     state: dict[str, Any] = {"config": config}
     faults = _FaultState(config.faults)
 
@@ -101,6 +104,8 @@ def create_app(config: SimConfig) -> FastAPI:
 
     store = SimStore(on_change)
     store.late_completion = config.faults.late_completion
+    if state_path is not None:
+        open_state(state_path, store)  # before the ticker: it may expire restored payments
     stop = threading.Event()
 
     def tick() -> None:

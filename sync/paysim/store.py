@@ -1,7 +1,9 @@
 """The simulated provider's own books: payments, refunds, and the events they emit.
 
 In memory, guarded by one lock: the simulator models one provider's authoritative
-state, and its state changes are what webhooks report. Every method takes ``now``
+state, and its state changes are what webhooks report. ``persist`` (set by
+``state_file.open_state`` for ``--state FILE``) is called, under the lock, after every
+change, so a restarted simulator still knows what it was paid. Every method takes ``now``
 (epoch seconds) so tests and the expiry sweeper agree on time.
 """
 
@@ -100,6 +102,8 @@ class SimStore:
         self._on_change = on_change or (lambda p: None)
         self.charges = 0  # completed charges ever made: the audit's ground truth
         self.late_completion = False  # the fault: a payment given up on completes anyway
+        # called after each change, before its webhook: what a webhook reports is on disk
+        self.persist: Callable[[], None] = lambda: None
 
     # -- merchant API -------------------------------------------------------------
     def create(self, mpid: str, amount: int, description: str, expires_at: float, now: float
@@ -122,6 +126,7 @@ class SimStore:
                                  expires_at, now)
             self._payments[mpid] = payment
             self._by_code[payment.code_id] = mpid
+            self.persist()  # no webhook for a new code, but a restart must still know it
             return payment, True
 
     def get(self, mpid: str, now: float) -> SimPayment:
@@ -154,6 +159,7 @@ class SimStore:
                                f"payment is {payment.status}, not cancelable")
             if self.late_completion:
                 payment.cancel_requested_at = now
+                self.persist()
                 return payment
             self._change(payment, SimStatus.CANCELED)
             return payment
@@ -252,6 +258,20 @@ class SimStore:
         with self._lock:
             return list(self._payments.values())
 
+    # -- kept across restarts (state_file.py) ------------------------------------------
+    def locked(self) -> threading.RLock:
+        """Hold it while reading the payments for a snapshot: no change half made."""
+        return self._lock
+
+    def restore(self, payments: list[SimPayment], charges: int) -> None:
+        """Replace the books with saved ones; the code and refund indexes follow from them
+        (a refund's id stays an idempotency key after a restart)."""
+        with self._lock:
+            self._payments = {p.merchant_payment_id: p for p in payments}
+            self._by_code = {p.code_id: p.merchant_payment_id for p in payments}
+            self._refunds = {r.merchant_refund_id: r for p in payments for r in p.refunds}
+            self.charges = charges
+
     def _complete(self, payment: SimPayment, now: float) -> None:
         payment.paid_at = now
         self.charges += 1
@@ -260,6 +280,7 @@ class SimStore:
     def _change(self, payment: SimPayment, status: SimStatus) -> None:
         payment.status = status
         payment.sequence += 1
+        self.persist()
         self._on_change(payment)
 
 

@@ -42,7 +42,8 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, step: float 
 class SimProcess:
     """``python -m sync.paysim`` on a free port, with its control API at hand."""
 
-    def __init__(self, tmp: Path, webhook_url: str | None, **settings: Any) -> None:
+    def __init__(self, tmp: Path, webhook_url: str | None, *, args: tuple[str, ...] = (),
+                 **settings: Any) -> None:
         self.api_key = "test-key"
         self.api_secret = "test-secret-" + os.urandom(8).hex()
         self.webhook_secret = "test-webhook-" + os.urandom(8).hex()
@@ -53,7 +54,7 @@ class SimProcess:
         path.write_text(json.dumps(config))
         env = {k: v for k, v in os.environ.items() if not k.startswith("PAYSIM_")}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sync.paysim", "--port", "0", "--config", str(path)],
+            [sys.executable, "-m", "sync.paysim", "--port", "0", "--config", str(path), *args],
             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.url = ""
         deadline = time.monotonic() + 20
@@ -98,6 +99,13 @@ class SimProcess:
 
     def webhook_log(self) -> list[dict[str, Any]]:
         return self.http.get("/_sim/webhooks").json()["deliveries"]
+
+    def kill(self) -> str:
+        """SIGKILL, as a crash or a pulled plug would stop it; returns what it logged."""
+        self.http.close()
+        self.proc.kill()
+        self.proc.wait()
+        return self.proc.stderr.read() if self.proc.stderr else ""
 
     def stop(self) -> None:
         self.http.close()
