@@ -33,10 +33,14 @@ def start_simulator(data_dir: Path, port: int) -> tuple[subprocess.Popen, str]:
 
 
 def start_simulator_with_phones(data_dir: Path, port: int, phone_host: str | None = None,
-                                phone_port: int = 0) -> tuple[subprocess.Popen, str, str | None]:
+                                phone_port: int = 0, state: Path | None = None
+                                ) -> tuple[subprocess.Popen, str, str | None]:
     """The simulator, and with ``phone_host`` its customer page on that LAN address too
-    (``sync/paysim/lan.py``): the process, its URL, the phones' URL (None without)."""
+    (``sync/paysim/lan.py``): the process, its URL, the phones' URL (None without). With
+    ``state`` its payments are kept in that file across restarts (``--state``)."""
     phone_args = ["--phone-host", phone_host, "--phone-port", str(phone_port)] if phone_host else []
+    if state is not None:
+        phone_args += ["--state", str(state)]
     log_file = open(data_dir / "paysim.log", "ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "sync.paysim", "--port", str(port),

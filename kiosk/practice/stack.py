@@ -1,6 +1,7 @@
 """What ``python -m kiosk practice`` starts beside the kiosk, all on 127.0.0.1:
 
-- the payment simulator (``python -m sync.paysim``) whose customer page a learner pays on;
+- the payment simulator (``python -m sync.paysim``) whose customer page a learner pays on,
+  its payments kept in ``paysim-state.json`` in the practice data dir (``--state``);
 - a central server (``python -m sync.server``) on its own SQLite file in the practice data
   dir, the practice city 練習市 as its only tenant, the simulator as its provider, the
   virtual card's test CA as its trusted JPKI CA.
@@ -39,6 +40,7 @@ from kiosk.practice.config import (
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/v1/payments/webhooks/provider"
+PAYSIM_STATE_FILE = "paysim-state.json"  # in the practice data dir, beside practice-room.json
 
 
 @dataclass
@@ -103,8 +105,10 @@ def start_practice(settings: PracticeSettings) -> PracticeStack:
     stops: list = []
     try:
         trust = trust_virtual_ca(data_dir)
+        # its payments on file: after a restart the reset can still refund what was paid before
         proc, paysim_url, phone_url = start_simulator_with_phones(
-            data_dir, settings.paysim_port, settings.phone_host, settings.phone_port)
+            data_dir, settings.paysim_port, settings.phone_host, settings.phone_port,
+            state=data_dir / PAYSIM_STATE_FILE)
         stops.append(lambda: _stop_process(proc))
         paysim_url = loopback_url(paysim_url)
         db_url = f"sqlite:///{data_dir / 'server.sqlite'}"

@@ -11,6 +11,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,7 +26,7 @@ from kiosk.flow.screens import bookable_day
 from kiosk.practice.config import PRACTICE_CITY_DIR, PracticeSettings, check_practice, loopback_url
 from kiosk.practice.room import Room
 from kiosk.practice.seat import booking_ids
-from kiosk.practice.stack import start_practice
+from kiosk.practice.stack import PAYSIM_STATE_FILE, PracticeStack, start_practice
 from kiosk.server_link import LinkClock, SyncedServerLink
 from sync.client import SyncEngine
 
@@ -109,11 +110,50 @@ def first_open_day(flow: KioskFlow):
     raise AssertionError("no open day in the practice city")
 
 
+def pay_on_a_seat(stack: PracticeStack, closing: ExitStack) -> KioskFlow:
+    """A learner books and pays on a practice seat, through the real practice server: the
+    kiosk's flow, on its receipt (its cache, link and payments client close with ``closing``)."""
+    config = stack.config
+    token = config.kiosk_token_file.read_text().strip()
+    cache = open_cache(config)
+    closing.callback(cache.close)
+    link = SyncedServerLink(SyncEngine(cache, config.server_url, token, timeout=2.0,
+                                       long_poll_seconds=1.0, push_interval=0.2))
+    link.start()
+    client, _ = make_payments(config)
+    closing.callback(client.close)
+    closing.callback(link.close)  # first: the link, then the client, then the cache
+    flow = KioskFlow(cache, LinkClock(link), link=link, confirm_timeout_s=5.0, payments=client)
+    flow.select_language("vi")
+    flow.select_task()
+    flow.select_category("hall")
+    flow.select_unit("practice-hall")
+    flow.select_day(first_open_day(flow))
+    flow.screen().slots[0].run()
+    flow.select_slots()
+    flow.select_identify_method("guest")
+    flow.select_guest_details("Nguyen Van A", "090-1111-2222", Residency.RESIDENT)
+    flow.select_book()
+    assert flow.state is State.PAY_CHOICE, flow.notices_text()
+    flow.pay.choose_qr()
+    assert flow.state is State.PAYING
+    qr_url = flow.pay.s.payment.qr_url
+    assert qr_url.startswith(stack.endpoints.paysim_url + "/pay/")
+    assert httpx.post(f"{qr_url}/approve").status_code == 200
+    deadline = time.monotonic() + 15
+    while flow.state is not State.RECEIPT:
+        assert time.monotonic() < deadline, f"still {flow.state}"
+        if flow.pay.wants_poll():
+            flow.pay.apply(flow.pay.fetch())
+        time.sleep(0.1)
+    return flow
+
+
 def test_practice_mode_never_reaches_production(hostile_env, production: Production, tmp_path: Path):
     settings = PracticeSettings.from_env(data_dir=tmp_path / "practice", seats=2)
     assert "MADOGUCHI_SERVER_URL" in settings.ignored
     stack = start_practice(settings)
-    cache = link = client = None
+    closing = ExitStack()
     try:
         config = stack.config
         # The environment that named production is gone for every process practice mode starts.
@@ -128,34 +168,7 @@ def test_practice_mode_never_reaches_production(hostile_env, production: Product
                          headers={"Authorization": f"Bearer {token}"}).json()["tenant"] == "129999"
 
         # A learner books and pays on a practice seat, through the real practice server.
-        cache = open_cache(config)
-        link = SyncedServerLink(SyncEngine(cache, config.server_url, token, timeout=2.0,
-                                           long_poll_seconds=1.0, push_interval=0.2))
-        link.start()
-        client, _ = make_payments(config)
-        flow = KioskFlow(cache, LinkClock(link), link=link, confirm_timeout_s=5.0, payments=client)
-        flow.select_language("vi")
-        flow.select_task()
-        flow.select_category("hall")
-        flow.select_unit("practice-hall")
-        flow.select_day(first_open_day(flow))
-        flow.screen().slots[0].run()
-        flow.select_slots()
-        flow.select_identify_method("guest")
-        flow.select_guest_details("Nguyen Van A", "090-1111-2222", Residency.RESIDENT)
-        flow.select_book()
-        assert flow.state is State.PAY_CHOICE, flow.notices_text()
-        flow.pay.choose_qr()
-        assert flow.state is State.PAYING
-        qr_url = flow.pay.s.payment.qr_url
-        assert qr_url.startswith(stack.endpoints.paysim_url + "/pay/")
-        assert httpx.post(f"{qr_url}/approve").status_code == 200
-        deadline = time.monotonic() + 15
-        while flow.state is not State.RECEIPT:
-            assert time.monotonic() < deadline, f"still {flow.state}"
-            if flow.pay.wants_poll():
-                flow.pay.apply(flow.pay.fetch())
-            time.sleep(0.1)
+        flow = pay_on_a_seat(stack, closing)
         [booking_id] = booking_ids(flow.session)
         assert stack.booking_status(booking_id) == "confirmed"
 
@@ -167,16 +180,43 @@ def test_practice_mode_never_reaches_production(hostile_env, production: Product
         sim = httpx.get(stack.endpoints.paysim_url + "/_sim/payments").json()["payments"]
         assert [(p["status"], p["refundedAmount"] == p["amount"]["amount"]) for p in sim] == [("REFUNDED", True)], sim
     finally:
-        if link is not None:
-            link.close()
-        if client is not None:
-            client.close()
-        if cache is not None:
-            cache.close()
+        closing.close()
         stack.close()
     assert production.requests == []
     assert not Path(hostile_env["MADOGUCHI_DATA_DIR"]).exists()
     assert not (tmp_path / "production.sqlite").exists()
+
+
+@pytest.fixture
+def kept_env() -> Iterator[None]:
+    """start_practice scrubs this process's environment: give it back afterwards."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def test_after_a_practice_restart_the_reset_refunds_a_booking_paid_before_it(kept_env, tmp_path: Path):
+    settings = PracticeSettings.from_env(data_dir=tmp_path / "practice", seats=1)
+    stack = start_practice(settings)
+    try:
+        with ExitStack() as closing:
+            [booking_id] = booking_ids(pay_on_a_seat(stack, closing).session)
+    finally:
+        stack.close()  # the workshop laptop is restarted: the simulator's memory is gone
+    saved = json.loads((tmp_path / "practice" / PAYSIM_STATE_FILE).read_text())
+    assert [p["status"] for p in saved["payments"]] == ["COMPLETED"]
+
+    stack = start_practice(settings)  # the same data dir
+    try:
+        room = Room(1, stack.cancel)  # (the room itself comes back from practice-room.json)
+        room.observe(1, room.attach(1).generation, "receipt", "vi", [booking_id])
+        assert room.reset(1).cancelled == (booking_id,)
+        assert stack.booking_status(booking_id) == "cancelled"
+        sim = httpx.get(stack.endpoints.paysim_url + "/_sim/payments").json()["payments"]
+        assert [(p["status"], p["refundedAmount"] == p["amount"]["amount"]) for p in sim] == [("REFUNDED", True)], sim
+    finally:
+        stack.close()
 
 
 def test_stopping_the_practice_command_stops_its_companions(tmp_path: Path):
