@@ -19,8 +19,6 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +27,7 @@ import httpx
 from cryptography import x509
 
 from kiosk.card.trust import TrustConfigError, load_pem_bundle, load_trust_anchors
+from kiosk.saved_file import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -151,10 +150,7 @@ class TrustCache:
             log.info("trust anchors not refreshed: %s", exc)
             return False
         self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.cache_file.parent, prefix=".trust-")
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(bundle)
-        os.replace(tmp, self.cache_file)
+        write_atomically(self.cache_file, bundle)
         return True
 
     def anchors(self) -> list[x509.Certificate]:

@@ -32,15 +32,13 @@ could not be read. A new room was started."
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.practice.config import MAX_SEATS
 from kiosk.practice.room import Room, Seat
+from kiosk.saved_file import JsonFile
 
 log = logging.getLogger(__name__)
 
@@ -78,50 +76,24 @@ def parse(data: object) -> list[Seat]:
     return seats
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text``: the old file or the new one, never half of one."""
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class RoomFile:
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
+        self.file = JsonFile(path, UnreadableRoom, log)
+        self.path = self.file.path
 
     def load(self) -> list[Seat] | None:
         """The saved seats; None when there is no file. UnreadableRoom when it is bad."""
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UnreadableRoom(str(exc)) from None
-        try:
-            return parse(json.loads(text))
-        except json.JSONDecodeError as exc:
-            raise UnreadableRoom(f"not JSON: {exc}") from None
+        document = self.file.read()
+        return None if document is None else parse(document)
 
     def save(self, room: Room) -> None:
         try:
-            write_atomically(self.path, json.dumps(snapshot(room), ensure_ascii=False, indent=1))
+            self.file.write(snapshot(room), indent=1)
         except OSError as exc:  # a full disk must not stop the workshop: the room lives on
             log.error("the practice room could not be saved to %s: %s", self.path, exc)
 
     def set_aside(self) -> Path:
-        aside = self.path.with_name(self.path.name + ".unreadable")
-        try:
-            os.replace(self.path, aside)
-        except OSError as exc:
-            log.error("could not move the unreadable %s aside: %s", self.path, exc)
-        return aside
+        return self.file.set_aside()
 
 
 def open_room(path: Path, seats: int, cancel: Callable[[str], bool]) -> Room:

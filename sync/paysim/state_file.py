@@ -36,12 +36,11 @@ so, and the simulator starts empty.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from kiosk.saved_file import JsonFile
 
 from .store import SimPayment, SimRefund, SimStatus, SimStore
 
@@ -117,50 +116,24 @@ def parse(data: object) -> tuple[list[SimPayment], int]:
 
 
 # -- the file -----------------------------------------------------------------------------
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text``: the old file or the new one, never half of one."""
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class StateFile:
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
+        self.file = JsonFile(path, UnreadableState, log)
+        self.path = self.file.path
 
     def load(self) -> tuple[list[SimPayment], int] | None:
         """The saved books; None when there is no file. UnreadableState when it is bad."""
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UnreadableState(str(exc)) from None
-        try:
-            return parse(json.loads(text))
-        except json.JSONDecodeError as exc:
-            raise UnreadableState(f"not JSON: {exc}") from None
+        document = self.file.read()
+        return None if document is None else parse(document)
 
     def save(self, store: SimStore) -> None:
         try:
-            write_atomically(self.path, json.dumps(snapshot(store), ensure_ascii=False))
+            self.file.write(snapshot(store))
         except OSError as exc:  # a full disk must not fail a payment: the books live on in memory
             log.error("the state could not be saved to %s: %s", self.path, exc)
 
     def set_aside(self) -> Path:
-        aside = self.path.with_name(self.path.name + ".unreadable")
-        try:
-            os.replace(self.path, aside)
-        except OSError as exc:
-            log.error("could not move the unreadable %s aside: %s", self.path, exc)
-        return aside
+        return self.file.set_aside()
 
 
 def open_state(path: Path, store: SimStore) -> bool:
