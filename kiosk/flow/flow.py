@@ -76,6 +76,8 @@ class KioskFlow:
         from kiosk.flow.guest_details import GuestDetailsFlow
 
         self.guest = GuestDetailsFlow(self)  # a guest's name, phone and residency
+        # Assisted mode (kiosk/flow/assist.py): ``assist.attach`` sets it; None until then.
+        self.assist = None
 
     # -- state machine -----------------------------------------------------------
     @property
@@ -243,7 +245,7 @@ class KioskFlow:
     def _wipe(self) -> None:
         if self.card is not None:
             self.card.wipe()  # stops the reader tasks before the session they fill goes
-        if getattr(self, "assist", None) is not None:
+        if self.assist is not None:
             self.assist.session_ended()  # an open staff call: nobody waits for it now
         self.session.reset()  # PIN digits typed so far are cleared in place too
         self.t = Translator()
