@@ -1,8 +1,13 @@
 """Run the central server as a real subprocess on a loopback socket (tests, benchmarks).
 
-The parent binds the listening socket (port 0: a free port) and hands it to each server
-process it starts, so the server can be SIGKILLed and restarted on the same port while
+The parent binds the listening sockets (port 0: a free port) and hands them to the server
+processes it starts, so the server can be SIGKILLed and restarted on the same port while
 kiosks keep their URL. ``close()`` releases the port: connections are refused after.
+
+With several processes, each gets a socket of its own on the same port (SO_REUSEPORT)
+and the kernel spreads new connections evenly over them. Sharing one socket instead,
+whichever process woke first accepted a whole burst of connections (a rush of kiosks
+connecting at once) and the others sat idle.
 """
 
 from __future__ import annotations
@@ -27,12 +32,17 @@ class ServerProcess:
         self._env = dict(env or {})
         self.workers = workers  # processes sharing the listening socket (the kernel spreads accepts)
         self.extra: list[subprocess.Popen[bytes]] = []
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind(("127.0.0.1", port))
-        self._sock.listen(512)
-        self._sock.set_inheritable(True)
-        self.port = self._sock.getsockname()[1]
+        self._socks: list[socket.socket] = []
+        for _ in range(workers):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind(("127.0.0.1", port))
+            sock.listen(512)
+            sock.set_inheritable(True)
+            port = sock.getsockname()[1]  # the others join the first one's port
+            self._socks.append(sock)
+        self.port = port
         self.url = f"http://127.0.0.1:{self.port}"
         self._log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
@@ -41,11 +51,11 @@ class ServerProcess:
         log = open(self._log_path, "ab") if self._log_path else subprocess.DEVNULL
         procs = [
             subprocess.Popen(
-                [sys.executable, "-m", "sync.server", "--db", self.db_url, "serve", "--fd", str(self._sock.fileno())],
-                cwd=ROOT, pass_fds=(self._sock.fileno(),), stdout=log, stderr=log,
+                [sys.executable, "-m", "sync.server", "--db", self.db_url, "serve", "--fd", str(sock.fileno())],
+                cwd=ROOT, pass_fds=(sock.fileno(),), stdout=log, stderr=log,
                 env={**os.environ, **self._env, "PYTHONUNBUFFERED": "1"},
             )
-            for _ in range(self.workers)
+            for sock in self._socks
         ]
         self.proc, self.extra = procs[0], procs[1:]
         deadline = time.monotonic() + timeout
@@ -81,7 +91,8 @@ class ServerProcess:
 
     def close(self) -> None:
         self.stop()
-        self._sock.close()
+        for sock in self._socks:
+            sock.close()
 
     def __enter__(self) -> ServerProcess:
         return self.start()
