@@ -125,6 +125,17 @@ class Connection:
             return f"{column} = ANY(?)", ([_to_db(v, self.dialect) for v in values],)
         return f"{column} IN ({', '.join('?' * len(values))})", tuple(values)
 
+    def text_keys(self, alias: str, values: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
+        """A FROM item listing ``values`` as rows of one column ``{alias}.v``, and its one
+        parameter: ``unnest`` of a text array on PostgreSQL, ``json_each`` on SQLite. The
+        statement text is the same for any number of values.
+
+        A subquery correlated with ``{alias}.v`` on a table's whole key is one index
+        lookup per value, whatever the planner's statistics say."""
+        if self.dialect == "postgresql":
+            return f"unnest(?::text[]) AS {alias}(v)", (list(values),)
+        return f"(SELECT value AS v FROM json_each(?)) AS {alias}", (json.dumps(list(values)),)
+
     def iso(self, column: str) -> str:
         """SQL for ``column`` (a timestamp) as 'YYYY-MM-DDTHH:MM:SS' text on both
         dialects, so rows go to the wire without a datetime round trip in Python."""
