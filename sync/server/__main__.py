@@ -93,9 +93,12 @@ def main(argv: list[str] | None = None) -> int:
                 # socket(fileno=) reads the real protocol from the descriptor; uvicorn's
                 # own fromfd() leaves proto 0, so asyncio skips TCP_NODELAY on accepted
                 # connections and small responses wait ~40 ms on delayed ACKs.
+                from .heap import settle_heap
+
                 sock = socket.socket(fileno=args.fd)
                 config = uvicorn.Config(create_app(url), log_level="warning", access_log=False,
                                         timeout_graceful_shutdown=GRACE_S)
+                settle_heap()
                 uvicorn.Server(config).run(sockets=[sock])
             elif args.workers > 1:
                 import os
@@ -105,7 +108,11 @@ def main(argv: list[str] | None = None) -> int:
                             workers=args.workers, log_level="warning", access_log=False,
                             timeout_graceful_shutdown=GRACE_S)
             else:
-                uvicorn.run(create_app(url), host=args.host, port=args.port, log_level="warning", access_log=False,
+                from .heap import settle_heap
+
+                app = create_app(url)
+                settle_heap()
+                uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
                             timeout_graceful_shutdown=GRACE_S)
             return 0
         if args.command == "openapi":
