@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from kiosk.domain.calendar import closure_reason
-from kiosk.domain.model import BookingMode, BookingRules, Facility, Slot, Unit
+from kiosk.domain.model import BookingMode, BookingRules, Facility, OpeningHours, Slot, Unit
 
 _DAY = timedelta(days=1)
 _HOUR = timedelta(hours=1)
@@ -32,15 +33,22 @@ def slot_template(unit: Unit, facility: Facility) -> SlotTemplate:
 
     Block mode: the unit's blocks that lie entirely within the facility's opening hours.
     Hourly mode: every whole hour from the first full hour after opening to closing.
-    Computed once per unit and reused for every day of a month.
+    Remembered per (mode, blocks, opening hours): the server checks every booking against
+    it, and a city has only a handful of different ones.
     """
-    opens, closes = _span(facility.opening.opens, facility.opening.closes)
-    if unit.mode is BookingMode.BLOCK:
+    blocks = tuple((b.code, b.start, b.end) for b in unit.blocks) if unit.mode is BookingMode.BLOCK else ()
+    return _template(unit.mode, blocks, facility.opening)
+
+
+@lru_cache(maxsize=1024)
+def _template(mode: BookingMode, blocks: tuple[tuple[str, time, time], ...], opening: OpeningHours) -> SlotTemplate:
+    opens, closes = _span(opening.opens, opening.closes)
+    if mode is BookingMode.BLOCK:
         spans = []
-        for block in unit.blocks:
-            s, e = _span(block.start, block.end)
+        for code, start, end in blocks:
+            s, e = _span(start, end)
             if opens <= s and e <= closes:
-                spans.append((s, e, block.code))
+                spans.append((s, e, code))
         spans.sort(key=lambda item: (item[0], item[1]))
         return tuple(spans)
     # Hourly: start at the first whole hour at or after opening.

@@ -6,6 +6,7 @@ import dataclasses
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from kiosk.domain.model import BookingRules, Exemption, Facility, LocalizedText, Unit
@@ -35,6 +36,22 @@ class CityData:
     facility_numbers: Mapping[str, int] = field(default_factory=dict)  # facility id -> CSV NO
     facility_records: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # id -> raw CSV row
     report: ImportReport = field(default_factory=ImportReport, compare=False)
+
+    def unit(self, unit_id: str) -> Unit | None:
+        return self._units_by_id.get(unit_id)
+
+    def facility(self, facility_id: str) -> Facility | None:
+        return self._facilities_by_id.get(facility_id)
+
+    # Built on first use (the instance is frozen, its __dict__ is not): the server looks a
+    # unit up for every booking it checks.
+    @cached_property
+    def _units_by_id(self) -> Mapping[str, Unit]:
+        return {u.id: u for u in self.units}
+
+    @cached_property
+    def _facilities_by_id(self) -> Mapping[str, Facility]:
+        return {f.id: f for f in self.facilities}
 
     def is_resident_address(self, address: str) -> bool:
         """Whether an address (e.g. read from a My Number card) lies in this city."""

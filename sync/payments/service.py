@@ -89,7 +89,7 @@ class PaymentService:
         from kiosk.domain.slots import effective_rules
 
         city = self.cities.get(tenant, conn)
-        unit = next((u for u in city.units if u.id == unit_id), None)
+        unit = city.unit(unit_id)
         return effective_rules(unit, city.rules) if unit is not None else city.rules
 
     # -- the kiosk's session ------------------------------------------------------------

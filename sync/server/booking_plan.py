@@ -86,7 +86,7 @@ def plan_booking(c: Connection, cred: Credential, m: BookMutation, now: datetime
         writes.durable = True
         return Planned(result)
 
-    unit = next((u for u in city.units if u.id == b.unit_id), None)
+    unit = city.unit(b.unit_id)
     slots = tuple(sorted((Slot(s.start, s.end, s.block_code or _block_code(unit, s.start, s.end))
                           for s in b.slots), key=lambda s: (s.start, s.end)))
     violations: list[ViolationOut] = []
@@ -98,7 +98,7 @@ def plan_booking(c: Connection, cred: Credential, m: BookMutation, now: datetime
     elif any(s.end <= s.start for s in slots):
         violations = [violation("SLOT_NOT_OFFERED")]
     else:
-        facility = next(f for f in city.facilities if f.id == unit.facility_id)
+        facility = city.facility(unit.facility_id)
         rules = effective_rules(unit, city.rules)
         request = BookingRequest(
             unit_id=unit.id,

@@ -101,7 +101,7 @@ class BookingService:
             residency=Residency(row["residency"]), total_yen=row["total_yen"], created_at=parse_dt(row["created_at"]),
         )
         city = self._cities.get(cred.tenant, c)
-        unit = next((u for u in city.units if u.id == row["unit_id"]), None)
+        unit = city.unit(row["unit_id"])
         rules = effective_rules(unit, city.rules) if unit is not None else city.rules
         violations = violations_out(validate_cancellation(booking, now, rules))
         if violations:

@@ -161,7 +161,7 @@ def payment_out(view, ops, config, now: datetime) -> PaymentOut:
 def booking_out(info, ops, cities) -> BookingPaymentOut:
     b = info.booking
     city = cities.get(b.tenant)
-    unit = next((u for u in city.units if u.id == b.unit_id), None)
+    unit = city.unit(b.unit_id)
     paid_yen = int(b.paid["amount_yen"]) if b.paid else 0
     return BookingPaymentOut(
         booking_id=b.id, code=b.code, unit_id=b.unit_id,
