@@ -195,8 +195,14 @@ def _fact_queries(c: Connection, tenant: str, ms: Sequence[BookMutation], now: d
         windows.setdefault(_window(min(starts), max(ends)), set()).add(m.booking.unit_id)
     for (lo, hi), units in windows.items():
         unit_sql, unit_params = c.any_of("unit_id", sorted(units))
+        if c.dialect == "postgresql":
+            # the overlap as the exclusion constraint's own GiST index reads it: the rows
+            # read are the tenant's bookings around that time, never all its bookings
+            during, during_params = "tsrange(start_at, end_at) && tsrange(?, ?)", (lo, hi)
+        else:
+            during, during_params = "start_at < ? AND end_at > ?", (hi, lo)
         out.append(("busy",
                     "SELECT booking_id, unit_id, start_at, end_at, status FROM booking_slots"
-                    f" WHERE tenant = ? AND {unit_sql} AND holds AND start_at < ? AND end_at > ?",
-                    (tenant, *unit_params, hi, lo)))
+                    f" WHERE tenant = ? AND {unit_sql} AND holds AND {during}",
+                    (tenant, *unit_params, *during_params)))
     return out
