@@ -200,7 +200,9 @@ class Supervisor:
             if starting and all(w.ready for w in self.workers):
                 starting = False
                 pids = ", ".join(str(w.proc.pid) for w in self.workers if w.proc)
-                _log(f"{len(self.workers)} workers serving (pids {pids})")
+                host, port = self.workers[0].sock.getsockname()[:2]
+                where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # --port 0: which one
+                _log(f"{len(self.workers)} workers serving on {where} (pids {pids})")
             if starting and now >= startup_deadline:
                 _log(f"workers not serving after {STARTUP_TIMEOUT_S:.0f} s; giving up")
                 return 1
