@@ -25,6 +25,7 @@ import base64
 import hashlib
 import json
 import os
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -95,19 +96,31 @@ class ReceiptSigner(ReceiptVerifier):
 
     @classmethod
     def load_or_create(cls, path: Path) -> ReceiptSigner:
-        """The key in ``path`` (PEM, PKCS#8), made there first if missing."""
+        """The key in ``path`` (PEM, PKCS#8), made there first if missing.
+
+        Several server processes may start on a fresh directory at once. Each writes its
+        new key to a temporary file and publishes it with link(), which fails if the
+        path exists: the first one wins, the others load its key, and nobody ever reads
+        a key file another process is still writing (creating ``path`` itself and then
+        writing it left that window open, and a worker died reading an empty file)."""
         if not path.exists():
             key = Ed25519PrivateKey.generate()
             pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption())
             path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:  # another server process made it meanwhile
-                return cls.load_or_create(path)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(pem)
-            return cls(key)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(pem)
+                    fh.flush()
+                    os.fsync(fh.fileno())  # the key outlives a power cut, or receipts stop verifying
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:  # another server process published its key first
+                    return cls.load_or_create(path)
+                return cls(key)
+            finally:
+                os.unlink(tmp)
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
         if not isinstance(key, Ed25519PrivateKey):
             raise ValueError(f"{path} is not an Ed25519 private key")

@@ -40,6 +40,32 @@ def _redact(url: str) -> str:
     return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
 
 
+def _serve_workers(args: argparse.Namespace, url: str) -> int:
+    """``serve --workers N``: N processes, one SO_REUSEPORT socket each (supervisor.py)."""
+    if url.startswith("sqlite") and ":memory:" in url:
+        print("error: several workers need one database; an in-memory SQLite one is per process",
+              file=sys.stderr)
+        return 2
+    print(f"Madoguchi central server on {_where(args)}, {args.workers} worker processes,"
+          f" database {_redact(url)}", flush=True)
+    if url.startswith("sqlite"):
+        print("note: SQLite takes one writer at a time; several workers are for PostgreSQL (docs/server.md)",
+              file=sys.stderr, flush=True)
+    # Migrate once here, before any worker exists. Each worker's create_app() migrates
+    # too and then finds nothing to do; concurrent migrators would also be safe (an
+    # advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite), but N processes racing
+    # for that lock at every start is pointless, and a broken database URL fails here,
+    # once, with its own error instead of N worker tracebacks.
+    db = Database(url)
+    try:
+        migrate(db)
+    finally:
+        db.close()
+    from .supervisor import serve_workers
+
+    return serve_workers(url, host=args.host, port=args.port, workers=args.workers, grace_s=GRACE_S)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m sync.server", description="Madoguchi central server")
     p.add_argument("--db", help=f"database URL (sqlite:///path or postgresql://...); default ${DB_URL_ENV}"
@@ -50,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8600)
     s.add_argument("--workers", type=int, default=1, help="worker processes (they share the database)")
     s.add_argument("--fd", type=int, help="serve on this already-bound listening socket (tests, socket activation)")
+    # For the --workers supervisor: a pipe to write "ready" to once serving (supervisor.py).
+    s.add_argument("--ready-fd", type=int, help=argparse.SUPPRESS)
     for name in ("enrol", "revoke"):
         e = sub.add_parser(name, help=f"{name} a kiosk or staff credential")
         e.add_argument("--tenant", required=True)
@@ -81,11 +109,15 @@ def main(argv: list[str] | None = None) -> int:
     url = resolve_url(args.db)
     try:
         if args.command == "serve":
+            if args.fd is None and args.workers > 1:
+                return _serve_workers(args, url)
             import uvicorn
 
-            print(f"Madoguchi central server on {_where(args)}, database {_redact(url)}", flush=True)
+            if args.ready_fd is None:  # a supervised worker: the supervisor logs for it
+                print(f"Madoguchi central server on {_where(args)}, database {_redact(url)}", flush=True)
 
             from .app import create_app
+            from .heap import settle_heap
 
             if args.fd is not None:
                 import socket
@@ -93,23 +125,18 @@ def main(argv: list[str] | None = None) -> int:
                 # socket(fileno=) reads the real protocol from the descriptor; uvicorn's
                 # own fromfd() leaves proto 0, so asyncio skips TCP_NODELAY on accepted
                 # connections and small responses wait ~40 ms on delayed ACKs.
-                from .heap import settle_heap
-
                 sock = socket.socket(fileno=args.fd)
                 config = uvicorn.Config(create_app(url), log_level="warning", access_log=False,
                                         timeout_graceful_shutdown=GRACE_S)
                 settle_heap()
-                uvicorn.Server(config).run(sockets=[sock])
-            elif args.workers > 1:
-                import os
+                if args.ready_fd is None:
+                    uvicorn.Server(config).run(sockets=[sock])
+                else:
+                    from .supervisor import ReadyNotifyingServer, stop_with_supervisor
 
-                os.environ[DB_URL_ENV] = url
-                uvicorn.run("sync.server.app:app_from_env", factory=True, host=args.host, port=args.port,
-                            workers=args.workers, log_level="warning", access_log=False,
-                            timeout_graceful_shutdown=GRACE_S)
+                    stop_with_supervisor()
+                    ReadyNotifyingServer(config, args.ready_fd).run(sockets=[sock])
             else:
-                from .heap import settle_heap
-
                 app = create_app(url)
                 settle_heap()
                 uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,

@@ -120,8 +120,3 @@ def document_auth_errors(router: APIRouter) -> None:
         if isinstance(route, APIRoute) and needs_token(route.dependant):
             route.responses.setdefault(401, {"description": "no token, or an unknown one"})
             route.responses.setdefault(403, {"description": "a revoked credential, or the wrong role"})
-
-
-def app_from_env() -> FastAPI:
-    """The app on ``MADOGUCHI_DB_URL``: the factory uvicorn's worker processes import."""
-    return create_app(None)

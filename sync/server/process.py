@@ -30,7 +30,7 @@ class ServerProcess:
                  env: dict[str, str] | None = None, workers: int = 1) -> None:
         self.db_url = db_url
         self._env = dict(env or {})
-        self.workers = workers  # processes sharing the listening socket (the kernel spreads accepts)
+        self.workers = workers  # processes, each on its own socket of the port (the kernel spreads connections)
         self.extra: list[subprocess.Popen[bytes]] = []
         self._socks: list[socket.socket] = []
         for _ in range(workers):
