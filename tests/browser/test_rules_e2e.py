@@ -47,6 +47,9 @@ async def test_non_resident_window_shown_with_dates_in_japanese_then_resident_bo
         await expect(ui.by_id("month")).to_have_text(month)
     await ui.tap_id("day-2027-02-06")
     await ui.tap("午前")
+    # as a person would, go on once the choice shows: on a loaded machine a tap on
+    # "next" while the screen was still redrawing the choice was lost (CI, load ~8)
+    await expect(ui.by_id("selection")).to_have_text("1件選んでいます。")
     await ui.tap_id("next")
     await ui.tap_id("identify-guest")
 
