@@ -4,8 +4,9 @@ The parent binds the listening sockets (port 0: a free port) and hands them to t
 processes it starts, so the server can be SIGKILLed and restarted on the same port while
 kiosks keep their URL. ``close()`` releases the port: connections are refused after.
 
-With several processes, each gets a socket of its own on the same port (SO_REUSEPORT)
-and the kernel spreads new connections evenly over them. Sharing one socket instead,
+With several processes, each gets a socket of its own on the same port (SO_REUSEPORT,
+bound as ``serve --workers`` binds them: ``supervisor.bind_reuseport_sockets``) and the
+kernel spreads new connections evenly over them. Sharing one socket instead,
 whichever process woke first accepted a whole burst of connections (a rush of kiosks
 connecting at once) and the others sat idle.
 """
@@ -14,13 +15,14 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+
+from .supervisor import bind_reuseport_sockets
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,17 +34,8 @@ class ServerProcess:
         self._env = dict(env or {})
         self.workers = workers  # processes, each on its own socket of the port (the kernel spreads connections)
         self.extra: list[subprocess.Popen[bytes]] = []
-        self._socks: list[socket.socket] = []
-        for _ in range(workers):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-            sock.bind(("127.0.0.1", port))
-            sock.listen(512)
-            sock.set_inheritable(True)
-            port = sock.getsockname()[1]  # the others join the first one's port
-            self._socks.append(sock)
-        self.port = port
+        self._socks = bind_reuseport_sockets("127.0.0.1", port, workers)
+        self.port = self._socks[0].getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self._log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
