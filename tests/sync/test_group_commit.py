@@ -5,6 +5,7 @@ original answer, a conflict refuses only the mutation it concerns, tenants stay 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
@@ -94,18 +95,37 @@ def test_tenants_in_one_batch_stay_apart(world) -> None:
     assert _feed(db, "aoba") == [(1, "same-id", "confirmed")]
 
 
+@dataclass
+class TwoProcesses:
+    """Two server processes' booking services on one PostgreSQL database, one kiosk."""
+
+    service: BookingService
+    other_service: BookingService
+    cred: Credential
+    day: date
+
+
+@pytest.fixture
+def two_processes(pg_url: str) -> Iterator[TwoProcesses]:
+    tenants = seed(pg_url, {"midori": ["k1"]})
+    db, other = Database(pg_url), Database(pg_url)
+    try:
+        cred = CredentialCache(db).lookup(tenants["midori"].kiosk_tokens["k1"])
+        assert cred is not None
+        yield TwoProcesses(BookingService(db, CityRegistry(db)), BookingService(other, CityRegistry(other)),
+                           cred, open_day())
+    finally:
+        db.close()
+        other.close()
+
+
 @pytest.mark.postgres
-def test_a_constraint_conflict_refuses_only_its_own_mutation(pg_url: str, monkeypatch) -> None:
+def test_a_constraint_conflict_refuses_only_its_own_mutation(two_processes: TwoProcesses, monkeypatch) -> None:
     """Another server process takes a block between the batch's read and its write: the
     exclusion constraint refuses the batch, which is decided again on the committed
     state; only the mutation for that block is refused."""
-    tenants = seed(pg_url, {"midori": ["k1"]})
-    db, other = Database(pg_url), Database(pg_url)
-    service = BookingService(db, CityRegistry(db))
-    other_service = BookingService(other, CityRegistry(other))
-    cred = CredentialCache(db).lookup(tenants["midori"].kiosk_tokens["k1"])
-    assert cred is not None
-    day = open_day()
+    service, other_service = two_processes.service, two_processes.other_service
+    cred, day = two_processes.cred, two_processes.day
     real_read = booking_batch.KnownState.read
     reads = []
 
@@ -119,15 +139,11 @@ def test_a_constraint_conflict_refuses_only_its_own_mutation(pg_url: str, monkey
         return state
 
     monkeypatch.setattr(booking_batch.KnownState, "read", staticmethod(read_then_race))
-    try:
-        results = service.apply_books([
-            (cred, _book("a", day, "afternoon")),
-            (cred, _book("b", day)),  # the block the other process took
-            (cred, _book("c", day, "evening")),
-        ])
-    finally:
-        db.close()
-        other.close()
+    results = service.apply_books([
+        (cred, _book("a", day, "afternoon")),
+        (cred, _book("b", day)),  # the block the other process took
+        (cred, _book("c", day, "evening")),
+    ])
     assert reads == [3, 3]  # refused once by the constraint, decided again as a batch
     assert [(r.booking_id, r.status.value) for r in results] == [  # type: ignore[union-attr]
         ("a", "confirmed"), ("b", "rejected"), ("c", "confirmed")]
@@ -135,14 +151,9 @@ def test_a_constraint_conflict_refuses_only_its_own_mutation(pg_url: str, monkey
 
 
 @pytest.mark.postgres
-def test_a_batch_refused_twice_goes_one_by_one(pg_url: str, monkeypatch) -> None:
-    tenants = seed(pg_url, {"midori": ["k1"]})
-    db, other = Database(pg_url), Database(pg_url)
-    service = BookingService(db, CityRegistry(db))
-    other_service = BookingService(other, CityRegistry(other))
-    cred = CredentialCache(db).lookup(tenants["midori"].kiosk_tokens["k1"])
-    assert cred is not None
-    day = open_day()
+def test_a_batch_refused_twice_goes_one_by_one(two_processes: TwoProcesses, monkeypatch) -> None:
+    service, other_service = two_processes.service, two_processes.other_service
+    cred, day = two_processes.cred, two_processes.day
     real_read = booking_batch.KnownState.read
     reads = []
     races = iter([("x1", "morning"), ("x2", "afternoon")])
@@ -158,12 +169,8 @@ def test_a_batch_refused_twice_goes_one_by_one(pg_url: str, monkeypatch) -> None
         return state
 
     monkeypatch.setattr(booking_batch.KnownState, "read", staticmethod(read_then_race))
-    try:
-        results = service.apply_books([(cred, _book("a", day)), (cred, _book("b", day, "afternoon")),
-                                       (cred, _book("c", day, "evening"))])
-    finally:
-        db.close()
-        other.close()
+    results = service.apply_books([(cred, _book("a", day)), (cred, _book("b", day, "afternoon")),
+                                   (cred, _book("c", day, "evening"))])
     assert reads == [3, 3, 1, 1, 1]
     assert [(r.booking_id, r.status.value) for r in results] == [  # type: ignore[union-attr]
         ("a", "rejected"), ("b", "rejected"), ("c", "confirmed")]
