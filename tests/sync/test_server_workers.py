@@ -102,6 +102,21 @@ class Supervised:
         return {pid: established_on_port(pid, self.port) for pid in self.workers()}
 
 
+def open_connections(port: int) -> list[socket.socket]:
+    return [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(CONNECTIONS)]
+
+
+@contextmanager
+def all_accepted(server: Supervised, conns: list[socket.socket]) -> Iterator[list[socket.socket]]:
+    """``conns``, once the workers have accepted every one of them; closed on leaving."""
+    try:
+        poll(lambda: sum(server.connection_counts().values()) == len(conns), 30, "every connection accepted")
+        yield conns
+    finally:
+        for c in conns:
+            c.close()
+
+
 @contextmanager
 def supervised(db_url: str, cwd: Path, workers: int = 2) -> Iterator[Supervised]:
     log = cwd / "server.log"
@@ -150,12 +165,11 @@ def test_a_burst_of_connections_spreads_over_both_workers(pg_url: str, tmp_path:
         for pid in workers:
             os.kill(pid, signal.SIGSTOP)
         try:
-            conns = [socket.create_connection(("127.0.0.1", server.port), timeout=30) for _ in range(CONNECTIONS)]
+            conns = open_connections(server.port)
         finally:
             for pid in workers:
                 os.kill(pid, signal.SIGCONT)
-        try:
-            poll(lambda: sum(server.connection_counts().values()) == CONNECTIONS, 30, "every connection accepted")
+        with all_accepted(server, conns):
             counts = server.connection_counts()
             # Even spreading gives each ~20; fewer than 5 by chance is ~1 in 5 million.
             # With one shared socket (uvicorn's workers=N) the first worker to resume
@@ -163,9 +177,6 @@ def test_a_burst_of_connections_spreads_over_both_workers(pg_url: str, tmp_path:
             assert all(n >= 5 for n in counts.values()), counts
             assert established_on_port(server.proc.pid, server.port) == 0  # the supervisor only listens
             assert [get_time(c) for c in conns] == [200] * CONNECTIONS
-        finally:
-            for c in conns:
-                c.close()
 
 
 @pytest.mark.postgres
@@ -182,14 +193,9 @@ def test_a_killed_worker_is_restarted_and_requests_keep_succeeding(pg_url: str, 
         poll(lambda: "serving again" in server.log_text(), 60, "the restarted worker to serve")
         assert "killed by SIGKILL" in server.log_text()
         (replacement,) = server.workers() - before
-        conns = [socket.create_connection(("127.0.0.1", server.port), timeout=30) for _ in range(CONNECTIONS)]
-        try:
-            poll(lambda: sum(server.connection_counts().values()) == CONNECTIONS, 30, "every connection accepted")
+        with all_accepted(server, open_connections(server.port)) as conns:
             assert server.connection_counts()[replacement] > 0  # it serves the socket it took over
             assert [get_time(c) for c in conns] == [200] * CONNECTIONS
-        finally:
-            for c in conns:
-                c.close()
 
 
 @pytest.mark.postgres
