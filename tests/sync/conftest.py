@@ -17,10 +17,13 @@ import httpx
 import pytest
 
 from kiosk.opendata import sample_city_dir
+from kiosk.staff_calls import StaffCallSender
 from sync.server.db import Database
 from sync.server.migrations import migrate
 from sync.server.process import ServerProcess
 from sync.server.tenants import add_tenant, enrol
+
+from .faultproxy import FaultProxy
 
 PG_ADMIN_URL = os.environ.get("MADOGUCHI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -135,3 +138,27 @@ def book_mutation(booking_id: str, unit_id: str, day: date, block: str = "mornin
             "provisional": provisional,
         },
     }
+
+
+@dataclass
+class CallLink:
+    """A kiosk's staff-call sender reaching a real server through a proxy that can cut
+    the network (``proxy.down``), and a staff client on the server itself."""
+
+    proxy: FaultProxy
+    sender: StaffCallSender
+    staff: httpx.Client
+
+
+@pytest.fixture
+def call_link(tmp_path, server_factory) -> Iterator[CallLink]:
+    db_url = f"sqlite:///{tmp_path / 'server.sqlite'}"
+    t = seed(db_url, {"midori": ["library-1"]})["midori"]
+    srv = server_factory(db_url)
+    proxy = FaultProxy(srv.url, faulty_paths=()).start()
+    sender = StaffCallSender(proxy.url, t.kiosk_tokens["library-1"], retry_s=0.2, timeout=2).start()
+    try:
+        yield CallLink(proxy, sender, client(srv, t.staff_token))
+    finally:
+        sender.close()
+        proxy.close()

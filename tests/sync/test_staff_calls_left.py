@@ -17,8 +17,7 @@ from kiosk.staff_calls import CallStatus, StaffCall, StaffCallSender
 from sync.server import migrations
 from sync.server.db import Database
 
-from .conftest import client, seed
-from .faultproxy import FaultProxy
+from .conftest import CallLink, client, seed
 from .test_kiosk_staff_calls import wait_for
 
 CALL = {"call_id": "left-0001-abcdef", "screen": "confirm", "language": "vi"}
@@ -94,37 +93,28 @@ def test_migration_51_keeps_the_calls_of_the_old_schema(db_url: str, monkeypatch
         db.close()
 
 
-def test_left_while_offline_is_queued_and_reaches_staff(tmp_path: Path, server_factory) -> None:
-    db_url = f"sqlite:///{tmp_path / 'server.sqlite'}"
-    t = seed(db_url, {"midori": ["library-1"]})["midori"]
-    srv = server_factory(db_url)
-    proxy = FaultProxy(srv.url, faulty_paths=()).start()
-    staff = client(srv, t.staff_token)
-    sender = StaffCallSender(proxy.url, t.kiosk_tokens["library-1"], retry_s=0.2, timeout=2).start()
-    try:
-        sender.send(StaffCall("left-offline-1", "calendar", "screen", "vi"))
-        assert sender.wait_delivered("left-offline-1", 5)
-        proxy.down = True  # the network goes; the person walks away
-        sender.left("left-offline-1")
-        assert sender.status("left-offline-1") is CallStatus.LEFT and sender.pending() == 1
-        time.sleep(0.6)
-        assert [c["status"] for c in staff.get("/v1/staff/calls").json()] == ["open"]
-        proxy.down = False
-        assert wait_for(lambda: staff.get("/v1/staff/calls").json() == [])
-        assert [c["status"] for c in staff.get("/v1/staff/calls", params={"include_closed": True}).json()] == [
-            "left"]
-        assert sender.pending() == 0
-        # a call that never reached the server before its person left is dropped, not sent
-        proxy.down = True
-        sender.send(StaffCall("left-offline-2", "calendar"))
-        sender.left("left-offline-2")
-        proxy.down = False
-        time.sleep(0.8)
-        ids = [c["call_id"] for c in staff.get("/v1/staff/calls", params={"include_closed": True}).json()]
-        assert ids == ["left-offline-1"] and sender.pending() == 0
-    finally:
-        sender.close()
-        proxy.close()
+def test_left_while_offline_is_queued_and_reaches_staff(call_link: CallLink) -> None:
+    proxy, sender, staff = call_link.proxy, call_link.sender, call_link.staff
+    sender.send(StaffCall("left-offline-1", "calendar", "screen", "vi"))
+    assert sender.wait_delivered("left-offline-1", 5)
+    proxy.down = True  # the network goes; the person walks away
+    sender.left("left-offline-1")
+    assert sender.status("left-offline-1") is CallStatus.LEFT and sender.pending() == 1
+    time.sleep(0.6)
+    assert [c["status"] for c in staff.get("/v1/staff/calls").json()] == ["open"]
+    proxy.down = False
+    assert wait_for(lambda: staff.get("/v1/staff/calls").json() == [])
+    assert [c["status"] for c in staff.get("/v1/staff/calls", params={"include_closed": True}).json()] == [
+        "left"]
+    assert sender.pending() == 0
+    # a call that never reached the server before its person left is dropped, not sent
+    proxy.down = True
+    sender.send(StaffCall("left-offline-2", "calendar"))
+    sender.left("left-offline-2")
+    proxy.down = False
+    time.sleep(0.8)
+    ids = [c["call_id"] for c in staff.get("/v1/staff/calls", params={"include_closed": True}).json()]
+    assert ids == ["left-offline-1"] and sender.pending() == 0
 
 
 @pytest.mark.parametrize("ending", ["start_over", "timeout", "wipe"])
